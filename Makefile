@@ -1,0 +1,198 @@
+# Makefile: every entry point of the course. Run `make help` for the list.
+#
+# Students:     make grade [CH=NN]    make run CH=NN
+# Instructors:  make test    make book    make coverage
+#
+# Everything is built out of tree, under build/. One "variant" is one way of
+# building the same sources: build/grade (the student's exercises/),
+# build/solutions (the reference solutions), build/stubs (the pristine stubs,
+# warnings as errors), build/coverage (solutions with gcov instrumentation).
+
+.DEFAULT_GOAL := help
+SHELL := /bin/sh
+.DELETE_ON_ERROR:
+.SECONDARY:
+.SECONDEXPANSION:
+
+# ---------------------------------------------------------------------------
+# Variables a user may set on the command line, and nothing else: a typo such
+# as `make grade CHAPTER=3` gets one clear line instead of being ignored.
+KNOWN_VARS := CH CC PYTHON BUILD EXERCISES WERROR EXTRA_CFLAGS EXTRA_LDFLAGS \
+              JOBS SUBMISSIONS OUT V
+$(foreach v,$(filter-out $(KNOWN_VARS),$(foreach v,$(.VARIABLES),$(if \
+  $(filter command line,$(origin $v)),$v))),$(error unknown variable \
+  '$v'; the variables this Makefile reads are: $(KNOWN_VARS)))
+
+PYTHON ?= python3
+BUILD ?= build/grade
+EXERCISES ?= exercises
+WERROR ?= 0
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
+
+# ---------------------------------------------------------------------------
+# Chapters: chapters/NN-slug.md, one slug per chapter, used the same way in
+# every folder (include/slug.h, exercises/slug.c, solutions/slug.c,
+# tests/slug.c, examples/slug.c, tools/plots/slug-*.gp).
+CHAPTER_FILES := $(sort $(wildcard chapters/[0-9][0-9]-*.md))
+CHAPTERS := $(basename $(notdir $(CHAPTER_FILES)))
+SLUGS := $(foreach c,$(CHAPTERS),$(word 2,$(subst -, ,$c)))
+
+# The earlier chapters whose exercises a chapter's tests and demo link with
+# (the capstone trains with the student's own optimizers, for instance).
+USES_gd :=
+USES_sgd := gd
+USES_momentum := gd
+USES_adaptive := gd momentum
+USES_schedules := gd
+USES_losses := gd
+USES_regularization := gd
+USES_capstone := gd sgd momentum adaptive schedules losses regularization
+
+# CH=3, CH=03 and CH=03-momentum all name chapter 3.
+CH_NUM := $(if $(CH),$(shell printf '%02d' '$(firstword $(subst -, ,$(CH)))' \
+            2>/dev/null | sed -e 's/^0*\([0-9][0-9]\)$$/\1/'))
+CHAPTER := $(if $(CH),$(filter $(CH_NUM)-%,$(CHAPTERS)))
+SLUG := $(word 2,$(subst -, ,$(CHAPTER)))
+define need_chapter
+$(if $(CH),$(if $(CHAPTER),,$(error no chapter '$(CH)': the chapters are \
+  $(foreach c,$(CHAPTERS),$(firstword $(subst -, ,$c)))); e.g. make $@ CH=01)),\
+  $(error make $@ needs a chapter, e.g. make $@ CH=01))
+endef
+
+# ---------------------------------------------------------------------------
+# Compiler flags. Course code (solutions, stubs under `make test`, tests,
+# demos, lib) builds with warnings as errors; a student's exercises show
+# their warnings but still build, so that a warning never costs points.
+# -ffp-contract=off keeps every platform from fusing a*b+c, so the documented
+# numbers are reproduced to the last digit.
+CSTD := -std=c11
+WARNINGS := -Wall -Wextra -Wpedantic
+BASE_CFLAGS := $(CSTD) -O2 -g -ffp-contract=off $(WARNINGS) -Iinclude -Ilib \
+               -MMD -MP $(EXTRA_CFLAGS)
+COURSE_CFLAGS := $(BASE_CFLAGS) -Werror
+TEST_CFLAGS := $(COURSE_CFLAGS) -Itests/support
+LDFLAGS_ALL := $(EXTRA_LDFLAGS)
+LDLIBS := -lm
+CRITERION_LIBS := -lcriterion
+
+LIB_NAMES := $(basename $(notdir $(wildcard lib/*.c)))
+SUPPORT_NAMES := $(basename $(notdir $(wildcard tests/support/*.c)))
+
+# variant(DIR, EXERCISE_SOURCE_DIR, EXERCISE_EXTRA_FLAGS, EXTRA_FLAGS)
+define variant
+$(1)/ex/%.o: $(2)/%.c
+	@mkdir -p $$(@D)
+	$$(Q)$$(CC) $$(BASE_CFLAGS) $(3) $(4) -c $$< -o $$@
+$(1)/lib/%.o: lib/%.c
+	@mkdir -p $$(@D)
+	$$(Q)$$(CC) $$(COURSE_CFLAGS) $(4) -c $$< -o $$@
+$(1)/support/%.o: tests/support/%.c
+	@mkdir -p $$(@D)
+	$$(Q)$$(CC) $$(TEST_CFLAGS) $(4) -c $$< -o $$@
+$(1)/tests/%.o: tests/%.c
+	@mkdir -p $$(@D)
+	$$(Q)$$(CC) $$(TEST_CFLAGS) $(4) -c $$< -o $$@
+$(1)/examples/%.o: examples/%.c
+	@mkdir -p $$(@D)
+	$$(Q)$$(CC) $$(COURSE_CFLAGS) $(4) -c $$< -o $$@
+$(1)/bin/%-tests: $(1)/tests/%.o $$$$(call ex_objs,$(1),$$$$*) \
+                  $(addprefix $(1)/support/,$(addsuffix .o,$(SUPPORT_NAMES))) \
+                  $(addprefix $(1)/lib/,$(addsuffix .o,$(LIB_NAMES)))
+	@mkdir -p $$(@D)
+	$$(Q)$$(CC) $(4) $$(LDFLAGS_ALL) $$^ -o $$@ $$(CRITERION_LIBS) $$(LDLIBS)
+$(1)/bin/%-demo: $(1)/examples/%.o $$$$(call ex_objs,$(1),$$$$*) \
+                 $(addprefix $(1)/lib/,$(addsuffix .o,$(LIB_NAMES)))
+	@mkdir -p $$(@D)
+	$$(Q)$$(CC) $(4) $$(LDFLAGS_ALL) $$^ -o $$@ $$(LDLIBS)
+-include $$(wildcard $(1)/*/*.d)
+endef
+ex_objs = $(addprefix $(1)/ex/,$(addsuffix .o,$(2) $(USES_$(2))))
+
+SOLUTIONS_BUILD := build/solutions
+COVERAGE_BUILD := build/coverage
+$(eval $(call variant,$(BUILD),$(EXERCISES),$(if $(filter 1,$(WERROR)),-Werror),))
+ifneq ($(BUILD),$(SOLUTIONS_BUILD))
+$(eval $(call variant,$(SOLUTIONS_BUILD),solutions,-Werror,))
+endif
+ifneq ($(BUILD),$(COVERAGE_BUILD))
+$(eval $(call variant,$(COVERAGE_BUILD),solutions,-Werror,--coverage))
+endif
+
+# ---------------------------------------------------------------------------
+# Student targets
+
+.PHONY: help grade run setup
+help: ## list every target with one line each
+	@echo "Optimization for Deep Learning, in C -- make targets:"
+	@sed -n -e 's/^\([a-z-]*\):.*## \(.*\)$$/  make \1|\2/p' $(MAKEFILE_LIST) \
+	  | awk -F'|' '{ printf "%-22s %s\n", $$1, $$2 }'
+	@echo "Variables: CH=NN picks a chapter (grade, run); V=1 shows commands."
+
+setup: ## install what grading needs (Criterion, Python 3), or say how
+	$(Q)sh tools/setup.sh grade
+
+grade: ## grade your exercises/ (CH=NN: one chapter); writes build/grade/results.json
+	$(if $(CH),$(call need_chapter))
+	$(Q)sh tools/setup.sh grade --quiet
+	$(Q)$(PYTHON) tools/grade.py --build $(BUILD) --exercises $(EXERCISES) \
+	  $(if $(CHAPTER),--chapter $(CHAPTER)) --report $(BUILD)/results.json
+
+run: ## build chapter CH's demo on your exercises/ and run it (make run CH=01)
+	$(call need_chapter)
+	$(Q)sh tools/setup.sh grade --quiet
+	$(Q)$(MAKE) --no-print-directory -s $(BUILD)/bin/$(SLUG)-demo
+	@mkdir -p build/run/$(CHAPTER)
+	$(Q)$(BUILD)/bin/$(SLUG)-demo build/run/$(CHAPTER)
+	@echo "(figure data written to build/run/$(CHAPTER)/)"
+
+# ---------------------------------------------------------------------------
+# Instructor targets
+
+.PHONY: test book coverage check-outputs clean
+test: ## the course checks itself: solutions full marks, stubs 0, outputs, book, grader
+	$(Q)sh tools/setup.sh all --quiet
+	$(Q)$(PYTHON) tools/selftest.py
+
+check-outputs: ## check every program output shown in chapters/ against the demos
+	$(Q)$(PYTHON) tools/check_outputs.py
+
+# Figures: the solutions' demo writes the data, one gnuplot script per figure.
+FIG_SCRIPTS := $(sort $(wildcard tools/plots/*.gp))
+FIGURES := $(patsubst tools/plots/%.gp,build/figures/%.pdf,$(FIG_SCRIPTS))
+fig_slug = $(firstword $(subst -, ,$(1)))
+
+build/figdata/%/stdout.txt: $(SOLUTIONS_BUILD)/bin/%-demo
+	@mkdir -p $(@D)
+	$(Q)$< $(@D) > $@
+
+build/figures/%.pdf: tools/plots/%.gp tools/plots/style.gnuplot \
+                     build/figdata/$$(call fig_slug,$$*)/stdout.txt
+	@mkdir -p $(@D)
+	$(Q)gnuplot -e "datadir='build/figdata/$(call fig_slug,$*)'" \
+	  -e "outfile='$@'" -e "load 'tools/plots/style.gnuplot'" $< \
+	  || { echo "gnuplot failed on $<" >&2; exit 1; }
+
+BOOK_SOURCES := book.md $(CHAPTER_FILES)
+LUA_FILTERS := tools/include-code.lua tools/crossref.lua
+PANDOC_FLAGS := --from=markdown --pdf-engine=pdflatex --top-level-division=chapter \
+  --number-sections --toc --highlight-style=tango --resource-path=build:. \
+  $(addprefix --lua-filter=,$(LUA_FILTERS)) -V documentclass=book \
+  -V geometry:margin=1in -V fontsize=11pt -V colorlinks=true \
+  -H tools/book-preamble.tex
+
+book: build/book.pdf ## build/book.pdf: the whole course as a book (pandoc + LaTeX)
+
+build/book.pdf: $(BOOK_SOURCES) $(LUA_FILTERS) tools/book-preamble.tex $(FIGURES) \
+                $(wildcard include/*.h lib/*.[ch] examples/*.c tests/*.c tests/support/*.[ch])
+	$(Q)sh tools/setup.sh book --quiet
+	@mkdir -p $(@D)
+	$(Q)pandoc $(PANDOC_FLAGS) $(BOOK_SOURCES) -o $@
+	@echo "book: $@"
+
+coverage: ## gcovr line/branch coverage of solutions/ under the tests (HTML report)
+	$(Q)sh tools/setup.sh coverage --quiet
+	$(Q)$(PYTHON) tools/coverage.py
+
+clean: ## remove build/ and nothing else
+	rm -rf build
