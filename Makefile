@@ -54,11 +54,9 @@ CH_NUM := $(if $(CH),$(shell printf '%02d' '$(firstword $(subst -, ,$(CH)))' \
             2>/dev/null | sed -e 's/^0*\([0-9][0-9]\)$$/\1/'))
 CHAPTER := $(if $(CH),$(filter $(CH_NUM)-%,$(CHAPTERS)))
 SLUG := $(word 2,$(subst -, ,$(CHAPTER)))
-define need_chapter
-$(if $(CH),$(if $(CHAPTER),,$(error no chapter '$(CH)': the chapters are \
-  $(foreach c,$(CHAPTERS),$(firstword $(subst -, ,$c)))); e.g. make $@ CH=01)),\
-  $(error make $@ needs a chapter, e.g. make $@ CH=01))
-endef
+CHAPTER_NUMBERS = $(foreach c,$(CHAPTERS),$(firstword $(subst -, ,$c)))
+no_such_chapter = $(error no chapter '$(CH)': the chapters are $(CHAPTER_NUMBERS); e.g. make $@ CH=01)
+need_chapter = $(if $(CH),$(if $(CHAPTER),,$(no_such_chapter)),$(error make $@ needs a chapter, e.g. make $@ CH=01))
 
 # ---------------------------------------------------------------------------
 # Compiler flags. Course code (solutions, stubs under `make test`, tests,
@@ -166,7 +164,7 @@ build/figdata/%/stdout.txt: $(SOLUTIONS_BUILD)/bin/%-demo
 	@mkdir -p $(@D)
 	$(Q)$< $(@D) > $@
 
-build/figures/%.pdf: tools/plots/%.gp tools/plots/style.gnuplot \
+build/figures/%.pdf: tools/plots/%.gp $(wildcard tools/plots/*.gnuplot) \
                      build/figdata/$$(call fig_slug,$$*)/stdout.txt
 	@mkdir -p $(@D)
 	$(Q)gnuplot -e "datadir='build/figdata/$(call fig_slug,$*)'" \

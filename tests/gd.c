@@ -21,6 +21,7 @@ static void parabola_grad(double *g, const double *x, void *ctx) {
 }
 static const Objective PARABOLA = {parabola, parabola_grad, NULL, 1};
 
+//> example_test
 GRADED(gd, step_moves_against_the_gradient, 2) {
     double theta = 0.0;
     const double g = -6.0; /* the gradient of (theta-3)^2 at 0 */
@@ -31,6 +32,7 @@ GRADED(gd, step_moves_against_the_gradient, 2) {
     CHECK_NEAR(theta, 0.6, 1e-12, SEE_UPDATE,
                "theta after gd_step(theta=0, grad=-6, lr=0.1)");
 }
+//< example_test
 
 GRADED(gd, step_updates_every_coordinate, 1) {
     double x[3] = {1.0, 2.0, 3.0};

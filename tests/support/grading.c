@@ -63,6 +63,16 @@ static size_t append_what(char *msg, const char *what, va_list ap) {
     return n < 0 ? 0 : (size_t)n;
 }
 
+/* The shortest "%.Ng" that reads back as exactly v: 0.9, not
+ * 0.90000000000000002. */
+static const char *shortest(char buf[32], double v) {
+    for (int precision = 1; precision <= 17; precision++) {
+        snprintf(buf, 32, "%.*g", precision, v);
+        if (strtod(buf, NULL) == v || !isfinite(v)) break;
+    }
+    return buf;
+}
+
 bool grading_near(char msg[GRADING_MSG_MAX], double got, double want,
                   double tol, const char *see, const char *what, ...) {
     va_list ap;
@@ -70,12 +80,13 @@ bool grading_near(char msg[GRADING_MSG_MAX], double got, double want,
     size_t used = append_what(msg, what, ap);
     va_end(ap);
     bool ok = isfinite(got) && fabs(got - want) <= tol;
-    used = append(msg, used, ": got %.17g, want %.17g (tolerance %.3g).", got,
-                  want, tol);
+    char got_text[32], want_text[32];
+    used = append(msg, used, ": got %s, want %s (tolerance %.3g).",
+                  shortest(got_text, got), shortest(want_text, want), tol);
     if (!ok && !isfinite(got))
-        used = append(msg, used, " The result is not a finite number: look "
-                                 "for a division by zero, a log of 0 or a "
-                                 "step that diverged.");
+        used = append(msg, used, " That is not a finite number: look for a "
+                                 "division by zero, a log of 0, a step that "
+                                 "diverged or an output never written.");
     const char *cause = ok ? NULL : matching_mistake(got, tol);
     if (cause) used = append(msg, used, " This is what you get when %s.", cause);
     append(msg, used, " See %s.", see);
