@@ -6,7 +6,8 @@
 # Everything is built out of tree, under build/. One "variant" is one way of
 # building the same sources: build/grade (the student's exercises/),
 # build/solutions (the reference solutions), build/stubs (the pristine stubs,
-# warnings as errors), build/coverage (solutions with gcov instrumentation).
+# warnings as errors), build/coverage (solutions with gcov instrumentation,
+# see tools/coverage.py), build/selftest/* (the grader's own tests).
 
 .DEFAULT_GOAL := help
 SHELL := /bin/sh
@@ -108,13 +109,9 @@ endef
 ex_objs = $(addprefix $(1)/ex/,$(addsuffix .o,$(2) $(USES_$(2))))
 
 SOLUTIONS_BUILD := build/solutions
-COVERAGE_BUILD := build/coverage
 $(eval $(call variant,$(BUILD),$(EXERCISES),$(if $(filter 1,$(WERROR)),-Werror),))
 ifneq ($(BUILD),$(SOLUTIONS_BUILD))
 $(eval $(call variant,$(SOLUTIONS_BUILD),solutions,-Werror,))
-endif
-ifneq ($(BUILD),$(COVERAGE_BUILD))
-$(eval $(call variant,$(COVERAGE_BUILD),solutions,-Werror,--coverage))
 endif
 
 # ---------------------------------------------------------------------------

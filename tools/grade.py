@@ -406,6 +406,9 @@ def main():
         print(summary if not args.quiet else summary.splitlines()[-1])
         for w in wrong:
             print("  " + w)
+        total = sum(len(c.tests) for c in chapters)
+        bad = len({w.split(" ")[1] for w in wrong})
+        print(f"expect-{args.expect}: {total - bad} passed, {bad} failed")
         return 1 if wrong else 0
 
     print(summary)

@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""check_outputs.py: the book and the code are one.
+
+Checks, for every chapter:
+  - each ```{.output program="slug"} block is a contiguous run of lines of
+    that chapter's demo output, the demo built on the reference solutions;
+  - each "chapter N, section N.M 'Heading'" that a test cites names a real
+    section of chapter N;
+  - the chapter has all its files, its tests declare points with GRADED,
+    and the text is ASCII (pdflatex).
+Prints one line per failed check and "check_outputs: N passed, N failed".
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUTPUT_BLOCK = re.compile(r"^```\{\.output program=\"(\w+)\"\}\n(.*?)^```\s*$", re.M | re.S)
+SEE = re.compile(r"chapter (\d+), section (\d+)\.(\d+) '([^']+)'")
+HEADING = re.compile(r"^## (.+?)(?:\s*\{[^}]*\})?\s*$", re.M)
+
+
+class Checks:
+    def __init__(self):
+        self.passed, self.failed = 0, []
+
+    def check(self, ok, what):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed.append(what)
+        return ok
+
+
+def chapters():
+    for name in sorted(os.listdir(os.path.join(ROOT, "chapters"))):
+        m = re.match(r"^(\d\d)-(\w+)\.md$", name)
+        if m:
+            yield int(m.group(1)), m.group(2), os.path.join("chapters", name)
+
+
+def demo_output(slug, checks):
+    """The stdout of the solutions' demo for slug, or None."""
+    target = f"build/solutions/bin/{slug}-demo"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
+    build = subprocess.run(["make", "--no-print-directory", "-s", target], cwd=ROOT,
+                           capture_output=True, text=True, env=env)
+    if not checks.check(build.returncode == 0, f"{slug}: the demo does not build:\n"
+                        + build.stdout + build.stderr):
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        run = subprocess.run([os.path.join(ROOT, target), tmp], cwd=ROOT,
+                             capture_output=True, text=True, timeout=120)
+    if not checks.check(run.returncode == 0, f"{slug}: the demo exited with {run.returncode}"):
+        return None
+    return run.stdout
+
+
+def contains_run(haystack, needle):
+    n = len(needle)
+    return any(haystack[i:i + n] == needle for i in range(len(haystack) - n + 1))
+
+
+def headings_of(path):
+    with open(os.path.join(ROOT, path), encoding="utf-8", errors="replace") as f:
+        return HEADING.findall(f.read())
+
+
+def check_chapter(number, slug, path, checks, headings):
+    with open(os.path.join(ROOT, path), encoding="utf-8", errors="replace") as f:
+        text = f.read()
+    for folder, ext in (("include", ".h"), ("exercises", ".c"), ("solutions", ".c"),
+                        ("tests", ".c"), ("examples", ".c")):
+        checks.check(os.path.exists(os.path.join(ROOT, folder, slug + ext)),
+                     f"{path}: {folder}/{slug}{ext} is missing")
+    bad = [i + 1 for i, line in enumerate(text.splitlines()) if not line.isascii()]
+    checks.check(not bad, f"{path}: non-ASCII characters on lines {bad[:10]} (pdflatex)")
+
+    blocks = OUTPUT_BLOCK.findall(text)
+    outputs = {}
+    for program, body in blocks:
+        if program not in outputs:
+            outputs[program] = demo_output(program, checks)
+        out = outputs[program]
+        if out is None:
+            continue
+        want = body.rstrip("\n").split("\n")
+        got = out.split("\n")
+        checks.check(contains_run(got, want),
+                     f"{path}: an output block of the {program} demo does not match the "
+                     f"demo's output; first line: {want[0]!r}")
+
+    tests = os.path.join(ROOT, "tests", slug + ".c")
+    if os.path.exists(tests):
+        with open(tests) as f:
+            source = f.read()
+        checks.check(not re.search(r"^\s*Test\s*\(", source, re.M),
+                     f"tests/{slug}.c: declare graded tests with GRADED(...), not Test(...)")
+        checks.check(re.search(r"^\s*GRADED", source, re.M),
+                     f"tests/{slug}.c: no GRADED test")
+        for ch, ch2, sec, title in sorted(set(SEE.findall(source))):
+            ch, ch2, sec = int(ch), int(ch2), int(sec)
+            titles = headings.get(ch, [])
+            actual = titles[sec - 1] if 0 < sec <= len(titles) else "missing"
+            checks.check(ch == ch2 and actual == title,
+                         f"tests/{slug}.c cites chapter {ch}, section {ch2}.{sec} "
+                         f"'{title}', but that section is '{actual}'")
+
+
+def main():
+    checks = Checks()
+    with open(os.path.join(ROOT, "book.md")) as f:
+        checks.check(f.read().isascii(), "book.md: non-ASCII characters (pdflatex)")
+    headings = {number: headings_of(path) for number, _, path in chapters()}
+    for number, slug, path in chapters():
+        check_chapter(number, slug, path, checks, headings)
+    for line in checks.failed:
+        print("FAIL " + line)
+    print(f"check_outputs: {checks.passed} passed, {len(checks.failed)} failed")
+    return 1 if checks.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
