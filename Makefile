@@ -153,7 +153,9 @@ check-outputs: ## check every program output shown in chapters/ against the demo
 	$(Q)$(PYTHON) tools/check_outputs.py
 
 # Figures: the solutions' demo writes the data, one gnuplot script per figure.
-FIG_SCRIPTS := $(sort $(wildcard tools/plots/*.gp))
+# (only the figures of chapters that exist: a chapter being written does not
+# break the book)
+FIG_SCRIPTS := $(sort $(foreach s,$(SLUGS),$(wildcard tools/plots/$(s)-*.gp)))
 FIGURES := $(patsubst tools/plots/%.gp,build/figures/%.pdf,$(FIG_SCRIPTS))
 fig_slug = $(firstword $(subst -, ,$(1)))
 
