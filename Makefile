@@ -68,6 +68,7 @@ need_chapter = $(if $(CH),$(if $(CHAPTER),,$(no_such_chapter)),$(error make $@ n
 CSTD := -std=c11
 WARNINGS := -Wall -Wextra -Wpedantic
 BASE_CFLAGS := $(CSTD) -O2 -g -ffp-contract=off $(WARNINGS) -Iinclude -Ilib \
+               -DCOURSE_DATA_DIR='"$(CURDIR)/data"' \
                -MMD -MP $(EXTRA_CFLAGS)
 COURSE_CFLAGS := $(BASE_CFLAGS) -Werror
 TEST_CFLAGS := $(COURSE_CFLAGS) -Itests/support
