@@ -71,8 +71,9 @@ int dataset_load_csv(Dataset *d, const char *path, int features, int classes) {
                       features, classes) != 0) {
             fclose(f);
             dataset_free(d);
-            snprintf(line, 64, "malformed row %d", i + 1);
-            return fail(path, line);
+            char row[32];
+            snprintf(row, sizeof row, "malformed row %d", i + 1);
+            return fail(path, row);
         }
         i++;
     }

@@ -1,11 +1,10 @@
 # gd-rosenbrock-contour.gp: GD's path on the Rosenbrock function (chapter 1).
 load "tools/plots/rosenbrock-contours.gnuplot"
-set size ratio -1
 set xrange [-2:2]
 set yrange [-2:3]
 set xlabel "x"
 set ylabel "y"
-set key top left
+set key bottom right
 plot $contours using 1:2 with lines lc rgb "#bbbbbb" lw 0.7 notitle, \
      datadir."/rosenbrock-gd.dat" using 2:3 with lines ls 1 lw 2 title "gradient descent", \
      "+" using (-1.5):(-1.5) every ::0::0 with points pt 7 ps 0.8 lc rgb "#009E73" title "start", \
