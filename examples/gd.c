@@ -145,6 +145,18 @@ static void rosenbrock_run(const char *dir) {
 }
 //< rosenbrock_run
 
+static void rosenbrock_progress(void) {
+    demo_heading("the same run: f after k steps");
+    static double traj[(1000 + 1) * 2];
+    double x[2] = {-1.5, -1.5};
+    const Objective obj = {rosenbrock, rosenbrock_grad, NULL, 2};
+    const GdConfig cfg = {.lr = 1e-4, .max_steps = 1000, .grad_tol = 1e-6};
+    int steps = gd_run(x, &obj, &cfg, traj, NULL);
+    const int ks[] = {0, 10, 100, 500, 1000};
+    for (int i = 0; i < 5 && ks[i] <= steps; i++)
+        printf("k = %4d: f = %.6g\n", ks[i], rosenbrock(&traj[2 * ks[i]], NULL));
+}
+
 /* The Rosenbrock gradient with a typical slip: dy = 100 (y - x^2). */
 static void rosenbrock_grad_buggy(double *grad, const double *x, void *ctx) {
     rosenbrock_grad(grad, x, ctx);
@@ -169,6 +181,7 @@ int main(int argc, char **argv) {
     quadratic_law();
     stopping_rule();
     rosenbrock_run(dir);
+    rosenbrock_progress();
     gradient_check();
     return 0;
 }
