@@ -1,0 +1,455 @@
+/* tests/losses.c: chapter 6, loss functions -- graded tests.
+ *
+ * Every analytic gradient is compared with grading_numeric_gradient (a
+ * trusted five-point stencil) applied to a trusted, plainly written copy of
+ * the loss below, never to the student's own loss: a stub that returns 0
+ * with a zero gradient is "consistent" but wrong. */
+#include "grading.h"
+#include "losses.h"
+
+#include <string.h>
+
+#define SEE_MEAN "chapter 6, section 6.1 'Losses and their gradients'"
+#define SEE_MSE "chapter 6, section 6.2 'Mean squared error'"
+#define SEE_BCE "chapter 6, section 6.3 'Binary cross-entropy from logits'"
+#define SEE_LSE "chapter 6, section 6.4 'Softmax and log-sum-exp'"
+#define SEE_XENT "chapter 6, section 6.5 'Softmax cross-entropy'"
+#define SEE_HINGE "chapter 6, section 6.6 'Hinge loss'"
+
+/* Gradients are compared with an absolute tolerance: the stencil at
+ * h = 1e-4 is accurate to about 1e-11 on these smooth, O(1) losses, and
+ * every typical mistake (sign, missing 1/n, missing factor 2) is off by far
+ * more than 1e-7. */
+#define GRAD_TOL 1e-7
+#define FD_STEP 1e-4
+
+static void fill_nan(double *x, int n) {
+    for (int i = 0; i < n; i++)
+        x[i] = NAN; /* a gradient entry the loss forgets to write stays NaN */
+}
+
+/* ---- trusted losses, written plainly (fine for moderate inputs) ------- */
+
+typedef struct {
+    const double *target; /* [n]: targets, labels in {0,1} or {-1,+1} */
+    const int *labels;    /* [batch]: class labels (multiclass losses) */
+    int n;                /* examples (binary) or batch (multiclass) */
+    int classes;          /* classes per row (multiclass losses) */
+} LossData;
+
+static double mse_trusted(const double *pred, void *ctx) {
+    const LossData *d = ctx;
+    double sum = 0.0;
+    for (int i = 0; i < d->n; i++)
+        sum += (pred[i] - d->target[i]) * (pred[i] - d->target[i]);
+    return sum / d->n;
+}
+
+static double bce_trusted(const double *z, void *ctx) {
+    const LossData *d = ctx;
+    double sum = 0.0;
+    for (int i = 0; i < d->n; i++) {
+        double p = 1.0 / (1.0 + exp(-z[i])), y = d->target[i];
+        sum += -y * log(p) - (1.0 - y) * log(1.0 - p);
+    }
+    return sum / d->n;
+}
+
+static double xent_trusted(const double *z, void *ctx) {
+    const LossData *d = ctx;
+    double sum = 0.0;
+    for (int b = 0; b < d->n; b++) {
+        const double *row = z + b * d->classes;
+        double total = 0.0;
+        for (int c = 0; c < d->classes; c++)
+            total += exp(row[c]);
+        sum += -log(exp(row[d->labels[b]]) / total);
+    }
+    return sum / d->n;
+}
+
+static double hinge_trusted(const double *s, void *ctx) {
+    const LossData *d = ctx;
+    double sum = 0.0;
+    for (int i = 0; i < d->n; i++)
+        sum += fmax(0.0, 1.0 - d->target[i] * s[i]);
+    return sum / d->n;
+}
+
+static double mc_hinge_trusted(const double *s, void *ctx) {
+    const LossData *d = ctx;
+    double sum = 0.0;
+    for (int b = 0; b < d->n; b++) {
+        const double *row = s + b * d->classes;
+        int y = d->labels[b];
+        for (int c = 0; c < d->classes; c++)
+            if (c != y) sum += fmax(0.0, 1.0 + row[c] - row[y]);
+    }
+    return sum / d->n;
+}
+
+//> check_gradient
+/* Checks grad[n] against the trusted numerical gradient of f at x, naming
+ * the three typical slips when a coordinate is off. */
+static void check_gradient(const double *grad, GradingFn f, LossData *d,
+                           const double *x0, int n, const char *see,
+                           const char *what) {
+    double x[64], want[64];
+    cr_assert(n <= 64, "test bug: n too large");
+    memcpy(x, x0, (size_t)n * sizeof *x);
+    grading_numeric_gradient(want, f, d, x, n, FD_STEP);
+    int examples = d->n;
+    for (int i = 0; i < n; i++) {
+        MISTAKE(-want[i], "the gradient has the wrong sign");
+        MISTAKE(want[i] * examples, "the gradient is not divided by the "
+                                    "number of examples (missing mean)");
+        CHECK_NEAR(grad[i], want[i], GRAD_TOL, see,
+                   "%s, gradient entry %d (want = trusted central "
+                   "differences)",
+                   what, i);
+    }
+}
+//< check_gradient
+
+/* ---- log-sum-exp and softmax ----------------------------------------- */
+
+GRADED(losses, logsumexp_of_small_values, 2) {
+    const double x[3] = {1.0, 2.0, 3.0};
+    MISTAKE(3.0, "only the max is returned, the log of the sum is missing");
+    MISTAKE(0.4076059644443806, "the max is subtracted but not added back");
+    MISTAKE(6.0, "the values are summed without exp and log");
+    CHECK_NEAR(logsumexp(x, 3), 3.4076059644443806, 1e-12, SEE_LSE,
+               "logsumexp(1, 2, 3) (= log(e + e^2 + e^3))");
+}
+
+GRADED(losses, logsumexp_survives_huge_and_tiny_values, 3) {
+    const double big[2] = {1000.0, 1000.0};
+    const double small[3] = {-1000.0, -1000.0, -1000.0};
+    CHECK_NEAR(logsumexp(big, 2), 1000.0 + log(2.0), 1e-9, SEE_LSE,
+               "logsumexp(1000, 1000) (= 1000 + log 2; exp(1000) overflows "
+               "to inf unless you shift by the max first)");
+    CHECK_NEAR(logsumexp(small, 3), -1000.0 + log(3.0), 1e-9, SEE_LSE,
+               "logsumexp(-1000, -1000, -1000) (= -1000 + log 3; "
+               "exp(-1000) underflows to 0 and log(0) = -inf unless you "
+               "shift by the max first)");
+}
+
+GRADED(losses, softmax_worked_example, 2) {
+    const double z[3] = {2.0, 1.0, 0.1};
+    const double want[3] = {0.6590011388859677, 0.24243297070471387,
+                            0.09856589040931815};
+    double p[3];
+    fill_nan(p, 3);
+    softmax(p, z, 3);
+    for (int i = 0; i < 3; i++) {
+        MISTAKE(exp(z[i]), "the exponentials are not divided by their sum");
+        CHECK_NEAR(p[i], want[i], 1e-12, SEE_LSE, "softmax(2, 1, 0.1)[%d]",
+                   i);
+    }
+}
+
+GRADED(losses, softmax_is_stable_and_works_in_place, 2) {
+    double z[3] = {1000.0, 999.0, -1000.0};
+    softmax(z, z, 3); /* in place, as include/losses.h allows */
+    const double want[3] = {1.0 / (1.0 + exp(-1.0)),
+                            exp(-1.0) / (1.0 + exp(-1.0)), 0.0};
+    for (int i = 0; i < 3; i++)
+        CHECK_NEAR(z[i], want[i], 1e-12, SEE_LSE,
+                   "softmax(1000, 999, -1000)[%d], computed in place "
+                   "(exp(1000) is inf: subtract the max logit first)",
+                   i);
+}
+
+/* ---- mean squared error ---------------------------------------------- */
+
+static const double MSE_PRED[4] = {1.0, 2.0, 3.0, 4.0};
+static const double MSE_TARGET[4] = {0.0, 2.0, 5.0, 4.5};
+
+GRADED(losses, mse_is_the_mean_of_squared_residuals, 2) {
+    /* residuals (1, 0, -2, -0.5): squares sum to 5.25 */
+    MISTAKE(5.25, "the squares are summed, not averaged (missing 1/n)");
+    MISTAKE(0.875, "the absolute residuals are averaged, not the squares");
+    MISTAKE(0.65625, "the mean is halved (the 1/2 convention is not the "
+                     "one documented)");
+    CHECK_NEAR(loss_mse(NULL, MSE_PRED, MSE_TARGET, 4), 1.3125, 1e-12,
+               SEE_MSE,
+               "loss_mse(grad=NULL, pred=(1,2,3,4), target=(0,2,5,4.5))");
+}
+
+GRADED(losses, mse_gradient_matches_finite_differences, 2) {
+    double g[4];
+    fill_nan(g, 4);
+    double value = loss_mse(g, MSE_PRED, MSE_TARGET, 4);
+    CHECK_NEAR(value, 1.3125, 1e-12, SEE_MSE,
+               "loss_mse value when grad is not NULL");
+    for (int i = 0; i < 4; i++) {
+        double want = 2.0 * (MSE_PRED[i] - MSE_TARGET[i]) / 4.0;
+        MISTAKE(want / 2, "the factor 2 of the derivative of r^2 is missing");
+        MISTAKE(-want, "the gradient has the wrong sign: it is "
+                       "2 (pred - target) / n, not 2 (target - pred) / n");
+        MISTAKE(want * 4, "the gradient is not divided by n (missing mean)");
+        CHECK_NEAR(g[i], want, 1e-12, SEE_MSE,
+                   "dL/dpred[%d] for pred=(1,2,3,4), target=(0,2,5,4.5)", i);
+    }
+    LossData d = {.target = MSE_TARGET, .n = 4};
+    check_gradient(g, mse_trusted, &d, MSE_PRED, 4, SEE_MSE,
+                   "loss_mse at pred=(1,2,3,4), target=(0,2,5,4.5)");
+}
+
+/* ---- binary cross-entropy from logits -------------------------------- */
+
+static const double BCE_Z[4] = {2.0, -1.0, 0.5, -3.0};
+static const double BCE_Y[4] = {1.0, 1.0, 0.0, 0.0};
+
+GRADED(losses, bce_is_the_mean_over_examples, 2) {
+    MISTAKE(2.4628540343150442, "the losses are summed, not averaged "
+                                "(missing 1/n)");
+    MISTAKE(-0.6157135085787611, "the loss has the wrong sign: it is "
+                                 "-log p of the right class");
+    CHECK_NEAR(loss_bce_logits(NULL, BCE_Z, BCE_Y, 4), 0.6157135085787611,
+               1e-12, SEE_BCE,
+               "loss_bce_logits(grad=NULL, logits=(2,-1,0.5,-3), "
+               "targets=(1,1,0,0))");
+}
+
+GRADED(losses, bce_gradient_is_sigmoid_minus_target, 3) {
+    double g[4];
+    fill_nan(g, 4);
+    loss_bce_logits(g, BCE_Z, BCE_Y, 4);
+    LossData d = {.target = BCE_Y, .n = 4};
+    check_gradient(g, bce_trusted, &d, BCE_Z, 4, SEE_BCE,
+                   "loss_bce_logits at logits=(2,-1,0.5,-3), "
+                   "targets=(1,1,0,0)");
+}
+
+GRADED(losses, bce_is_finite_for_logits_of_1000, 3) {
+    /* confident and right (loss 0), confident and wrong (loss 1000) */
+    const double z[4] = {1000.0, -1000.0, 1000.0, -1000.0};
+    const double y[4] = {1.0, 0.0, 0.0, 1.0};
+    double g[4];
+    fill_nan(g, 4);
+    double value = loss_bce_logits(g, z, y, 4);
+    MISTAKE(2000.0, "the losses are summed, not averaged (missing 1/n)");
+    CHECK_NEAR(value, 500.0, 1e-9, SEE_BCE,
+               "loss_bce_logits at logits=(1000,-1000,1000,-1000), "
+               "targets=(1,0,0,1): mean of (0, 0, 1000, 1000). "
+               "log(sigmoid(-1000)) = log(0) = -inf: use "
+               "max(z,0) - y z + log(1 + exp(-|z|))");
+    const double want[4] = {0.0, 0.0, 0.25, -0.25};
+    for (int i = 0; i < 4; i++) {
+        MISTAKE(-want[i], "the gradient has the wrong sign: it is "
+                          "(sigmoid(z) - y) / n");
+        MISTAKE(4 * want[i], "the gradient is not divided by n");
+        CHECK_NEAR(g[i], want[i], 1e-12, SEE_BCE,
+                   "dL/dz[%d] at logits=(1000,-1000,1000,-1000), "
+                   "targets=(1,0,0,1) (a sigmoid that computes exp(-z) "
+                   "for z = -1000 overflows)",
+                   i);
+    }
+}
+
+/* ---- softmax cross-entropy ------------------------------------------- */
+
+GRADED(losses, softmax_xent_worked_example, 2) {
+    const double z[3] = {2.0, 1.0, 0.1};
+    const int label[1] = {0};
+    double value = loss_softmax_xent(NULL, z, label, 1, 3);
+    MISTAKE(-0.41703001627783376, "the loss has the wrong sign: it is "
+                                  "-log p[label]");
+    MISTAKE(0.6590011388859677, "p[label] is returned instead of "
+                                "-log p[label]");
+    CHECK_NEAR(value, 0.41703001627783376, 1e-12, SEE_XENT,
+               "loss_softmax_xent(grad=NULL, logits=(2,1,0.1), label=0)");
+    double g[3];
+    fill_nan(g, 3);
+    loss_softmax_xent(g, z, label, 1, 3);
+    const double want[3] = {0.6590011388859677 - 1.0, 0.24243297070471387,
+                            0.09856589040931815};
+    for (int i = 0; i < 3; i++) {
+        MISTAKE(-want[i], "the gradient has the wrong sign: it is "
+                          "p - onehot, not onehot - p");
+        CHECK_NEAR(g[i], want[i], 1e-12, SEE_XENT,
+                   "dL/dlogit[%d] at logits=(2,1,0.1), label=0 "
+                   "(= p - onehot)",
+                   i);
+    }
+}
+
+static const double XENT_Z[3 * 4] = {0.5,  -1.2, 2.0,  0.3, /* label 2 */
+                                     1.5,  1.4,  -0.3, 0.0, /* label 0 */
+                                     -2.0, 0.7,  0.1,  0.9}; /* label 3 */
+static const int XENT_LABELS[3] = {2, 0, 3};
+
+GRADED(losses, softmax_xent_is_the_mean_over_the_batch, 3) {
+    MISTAKE(2.042071668929747, "the losses are summed over the batch, not "
+                               "averaged (missing 1/batch)");
+    MISTAKE(0.3691993073690183, "only the first example of the batch is "
+                                "used");
+    CHECK_NEAR(loss_softmax_xent(NULL, XENT_Z, XENT_LABELS, 3, 4),
+               0.6806905563099157, 1e-12, SEE_XENT,
+               "loss_softmax_xent on a batch of 3 examples, 4 classes "
+               "(per-example losses 0.3692, 0.8300, 0.8429)");
+}
+
+//> xent_fd
+GRADED(losses, softmax_xent_gradient_matches_finite_differences, 3) {
+    double g[12];
+    fill_nan(g, 12);
+    loss_softmax_xent(g, XENT_Z, XENT_LABELS, 3, 4);
+    LossData d = {.labels = XENT_LABELS, .n = 3, .classes = 4};
+    check_gradient(g, xent_trusted, &d, XENT_Z, 12, SEE_XENT,
+                   "loss_softmax_xent on a batch of 3 examples, 4 classes");
+}
+//< xent_fd
+
+//> xent_1000
+GRADED(losses, softmax_xent_survives_logits_of_1000, 3) {
+    const double z[3 * 3] = {1000.0,  0.0,     -1000.0,  /* label 0 */
+                             1000.0,  0.0,     -1000.0,  /* label 2 */
+                             -1000.0, -1000.0, -1000.0}; /* label 1 */
+    const int labels[3] = {0, 2, 1};
+    double g[9];
+    fill_nan(g, 9);
+    double value = loss_softmax_xent(g, z, labels, 3, 3);
+    /* per example: 0, 2000 and log 3 */
+    MISTAKE(2000.0 + log(3.0), "the losses are summed over the batch, not "
+                               "averaged");
+    CHECK_NEAR(value, (2000.0 + log(3.0)) / 3.0, 1e-9, SEE_XENT,
+               "loss_softmax_xent, rows (1000,0,-1000) label 0, "
+               "(1000,0,-1000) label 2, (-1000,-1000,-1000) label 1 "
+               "(a naive softmax overflows: exp(1000) = inf and inf/inf "
+               "= NaN; use logsumexp)");
+    const double third = 1.0 / 3.0; /* each row is (p - onehot) / 3 */
+    const double want[9] = {0.0,       0.0,            0.0,        /* p-e0 */
+                            third,     0.0,            -third,     /* p-e2 */
+                            third / 3, -2 * third / 3, third / 3}; /* p-e1 */
+    for (int i = 0; i < 9; i++)
+        CHECK_NEAR(g[i], want[i], 1e-12, SEE_XENT,
+                   "dL/dlogits[%d] (row %d, class %d) for the same batch",
+                   i, i / 3, i % 3);
+}
+//< xent_1000
+
+/* ---- hinge losses ----------------------------------------------------- */
+
+GRADED(losses, hinge_value_and_gradient_away_from_the_kink, 2) {
+    /* margins y s = (2, 0.5, -1, -3): losses (0, 0.5, 2, 4) */
+    const double s[4] = {2.0, 0.5, -1.0, 3.0};
+    const double y[4] = {1.0, 1.0, 1.0, -1.0};
+    double g[4];
+    fill_nan(g, 4);
+    double value = loss_hinge(g, s, y, 4);
+    MISTAKE(6.5, "the losses are summed, not averaged (missing 1/n)");
+    MISTAKE(0.875, "the max(0, .) is missing: negative losses from "
+                   "well-classified examples cancel the others");
+    CHECK_NEAR(value, 1.625, 1e-12, SEE_HINGE,
+               "loss_hinge at scores=(2,0.5,-1,3), labels=(1,1,1,-1)");
+    const double want[4] = {0.0, -0.25, -0.25, 0.25};
+    for (int i = 0; i < 4; i++) {
+        MISTAKE(-want[i], "the gradient has the wrong sign: it is -y / n "
+                          "inside the margin");
+        MISTAKE(4 * want[i], "the gradient is not divided by n");
+        CHECK_NEAR(g[i], want[i], 1e-12, SEE_HINGE,
+                   "dL/ds[%d] at scores=(2,0.5,-1,3), labels=(1,1,1,-1)", i);
+    }
+}
+
+GRADED(losses, hinge_gradient_matches_finite_differences, 2) {
+    /* margins 0.3, 0.7, -1.8, -2.2, 0.9, 1.6: none within 2h of the kink */
+    const double s[6] = {0.3, -0.7, 1.8, -2.2, 0.9, 1.6};
+    const double y[6] = {1.0, -1.0, -1.0, 1.0, 1.0, 1.0};
+    double g[6];
+    fill_nan(g, 6);
+    loss_hinge(g, s, y, 6);
+    LossData d = {.target = y, .n = 6};
+    check_gradient(g, hinge_trusted, &d, s, 6, SEE_HINGE,
+                   "loss_hinge at scores=(0.3,-0.7,1.8,-2.2,0.9,1.6), "
+                   "labels=(1,-1,-1,1,1,1)");
+}
+
+GRADED(losses, hinge_subgradient_at_the_kink_is_zero, 1) {
+    /* margins y s = (1, 1, 0.25): the first two sit exactly on the kink */
+    const double s[3] = {1.0, -1.0, 0.25};
+    const double y[3] = {1.0, -1.0, 1.0};
+    double g[3];
+    fill_nan(g, 3);
+    double value = loss_hinge(g, s, y, 3);
+    CHECK_NEAR(value, 0.25, 1e-12, SEE_HINGE,
+               "loss_hinge at scores=(1,-1,0.25), labels=(1,-1,1) "
+               "(= (0 + 0 + 0.75) / 3)");
+    for (int i = 0; i < 2; i++) {
+        MISTAKE(-y[i] / 3.0, "the test is y s <= 1 instead of y s < 1: the "
+                             "course's convention is gradient 0 at the "
+                             "kink");
+        CHECK_NEAR(g[i], 0.0, 0.0, SEE_HINGE,
+                   "dL/ds[%d] at margin y s = 1 exactly (the kink)", i);
+    }
+    CHECK_NEAR(g[2], -1.0 / 3.0, 1e-12, SEE_HINGE,
+               "dL/ds[2] at margin 0.25 (inside the margin: -y / n)");
+}
+
+GRADED(losses, multiclass_hinge_value_and_gradient, 2) {
+    const double s[3 * 3] = {3.0, 1.2, 2.5,   /* label 0: one violation */
+                             0.1, 0.2, 0.3,   /* label 2: two violations */
+                             2.0, 1.0, -5.0}; /* label 0: a kink, 1+1-2=0 */
+    const int labels[3] = {0, 2, 0};
+    double g[9];
+    fill_nan(g, 9);
+    double value = loss_multiclass_hinge(g, s, labels, 3, 3);
+    /* row 0: 1 + 2.5 - 3 = 0.5; row 1: 0.8 + 0.9; row 2: 0 -> sum 2.2 */
+    MISTAKE(2.2, "the losses are summed over the batch, not averaged");
+    MISTAKE((2.2 + 1.0) / 3.0, "the correct class is not skipped (it adds "
+                               "max(0, 1) = 1 per example)");
+    CHECK_NEAR(value, 2.2 / 3.0, 1e-12, SEE_HINGE,
+               "loss_multiclass_hinge on rows (3,1.2,2.5) label 0, "
+               "(0.1,0.2,0.3) label 2, (2,1,-5) label 0");
+    const double t = 1.0 / 3.0;
+    const double want[9] = {-t, 0.0, t, t, t, -2 * t, 0.0, 0.0, 0.0};
+    for (int i = 0; i < 9; i++) {
+        MISTAKE(-want[i], "the gradient has the wrong sign");
+        CHECK_NEAR(g[i], want[i], 1e-12, SEE_HINGE,
+                   "dL/ds[%d] (row %d, class %d) for the same batch; a "
+                   "term at exactly 0 (row 2) adds nothing",
+                   i, i / 3, i % 3);
+    }
+}
+
+GRADED(losses, multiclass_hinge_gradient_matches_finite_differences, 2) {
+    const double s[2 * 4] = {3.0, 1.2, -0.5, 2.5,  /* label 0 */
+                             0.1, 0.2, 0.3,  0.4}; /* label 2 */
+    const int labels[2] = {0, 2};
+    double g[8];
+    fill_nan(g, 8);
+    loss_multiclass_hinge(g, s, labels, 2, 4);
+    LossData d = {.labels = labels, .n = 2, .classes = 4};
+    check_gradient(g, mc_hinge_trusted, &d, s, 8, SEE_HINGE,
+                   "loss_multiclass_hinge on rows (3,1.2,-0.5,2.5) label 0, "
+                   "(0.1,0.2,0.3,0.4) label 2");
+}
+
+/* ---- conventions shared by every loss -------------------------------- */
+
+GRADED(losses, a_batch_of_copies_has_the_loss_of_one_example, 2) {
+    /* The mean makes the loss independent of the batch size: four copies
+     * of one example must give that example's loss and a quarter of its
+     * gradient, so that the learning rate need not change with the batch. */
+    const double z[4 * 3] = {2, 1, 0.1, 2, 1, 0.1, 2, 1, 0.1, 2, 1, 0.1};
+    const int labels[4] = {0, 0, 0, 0};
+    double g[12];
+    fill_nan(g, 12);
+    double value = loss_softmax_xent(g, z, labels, 4, 3);
+    MISTAKE(4 * 0.41703001627783376, "the losses are summed over the "
+                                     "batch, not averaged");
+    CHECK_NEAR(value, 0.41703001627783376, 1e-12, SEE_MEAN,
+               "loss_softmax_xent on 4 copies of logits (2,1,0.1), label 0");
+    MISTAKE(0.6590011388859677 - 1.0, "the gradient is not divided by the "
+                                      "batch size");
+    MISTAKE((1.0 - 0.6590011388859677) / 4, "the gradient has the wrong "
+                                            "sign: it is p - onehot");
+    CHECK_NEAR(g[0], (0.6590011388859677 - 1.0) / 4, 1e-12, SEE_MEAN,
+               "dL/dlogits[0] on 4 copies (= (p_0 - 1) / 4)");
+    double s[4] = {0.5, 0.5, 0.5, 0.5}, y[4] = {1, 1, 1, 1};
+    MISTAKE(2.0, "the hinge losses are summed, not averaged");
+    CHECK_NEAR(loss_hinge(NULL, s, y, 4), 0.5, 1e-12, SEE_MEAN,
+               "loss_hinge on 4 copies of score 0.5, label +1");
+}
