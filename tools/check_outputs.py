@@ -4,8 +4,8 @@
 Checks, for every chapter:
   - each ```{.output program="slug"} block is a contiguous run of lines of
     that chapter's demo output, the demo built on the reference solutions;
-  - each "chapter N, section N.M 'Heading'" that a test cites names a real
-    section of chapter N;
+  - each "chapter N, section N.M 'Heading'" that a test cites, and each
+    TODO(N.M, "Heading") of an exercise stub, names a real section;
   - the chapter has all its files, its tests declare points with GRADED,
     and the text is ASCII (pdflatex).
 Prints one line per failed check and "check_outputs: N passed, N failed".
@@ -19,6 +19,7 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUTPUT_BLOCK = re.compile(r"^```\{\.output program=\"(\w+)\"\}\n(.*?)^```\s*$", re.M | re.S)
 SEE = re.compile(r"chapter (\d+), section (\d+)\.(\d+) '([^']+)'")
+TODO = re.compile(r'TODO\((\d+)\.(\d+), "([^"]+)"\)')
 HEADING = re.compile(r"^## (.+?)(?:\s*\{[^}]*\})?\s*$", re.M)
 
 
@@ -109,6 +110,19 @@ def check_chapter(number, slug, path, checks, headings):
                          f"'{title}', but that section is '{actual}'")
 
 
+def check_todos(slug, headings, checks):
+    path = os.path.join(ROOT, "exercises", slug + ".c")
+    if not os.path.exists(path):
+        return
+    with open(path) as f:
+        source = f.read()
+    for ch, sec, title in sorted(set(TODO.findall(source))):
+        titles = headings.get(int(ch), [])
+        actual = titles[int(sec) - 1] if 0 < int(sec) <= len(titles) else "missing"
+        checks.check(actual == title, f"exercises/{slug}.c: TODO({ch}.{sec}, \"{title}\") "
+                                      f"but that section is '{actual}'")
+
+
 def main():
     checks = Checks()
     with open(os.path.join(ROOT, "book.md")) as f:
@@ -116,6 +130,7 @@ def main():
     headings = {number: headings_of(path) for number, _, path in chapters()}
     for number, slug, path in chapters():
         check_chapter(number, slug, path, checks, headings)
+        check_todos(slug, headings, checks)
     for line in checks.failed:
         print("FAIL " + line)
     print(f"check_outputs: {checks.passed} passed, {len(checks.failed)} failed")
