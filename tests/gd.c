@@ -296,3 +296,95 @@ GRADED(gd, grad_check_floors_the_scale_at_one, 2) {
                "grad_check of x^2 + 3y^2 at (1e-3, 1e-3) against the wrong "
                "gradient (2x, 3y)");
 }
+
+GRADED(gd, step_size_decides_convergence_on_the_parabola, 2) {
+    /* theta_20 = 3 - 3 (1 - 2 lr)^20: converges for lr < 1, diverges above */
+    const double rates[5] = {0.1, 0.5, 0.9, 1.0, 1.1};
+    for (int r = 0; r < 5; r++) {
+        double theta = 0.0;
+        const GdConfig cfg = {.lr = rates[r], .max_steps = 20, .grad_tol = 0};
+        gd_run(&theta, &PARABOLA, &cfg, NULL, NULL);
+        double want = 3.0 - 3.0 * pow(1.0 - 2.0 * rates[r], 20);
+        CHECK_NEAR(theta, want, 1e-9 * fmax(1.0, fabs(want)),
+                   "chapter 1, section 1.3 'How large a step?'",
+                   "theta after 20 steps on (theta-3)^2 from 0, lr=%g", rates[r]);
+    }
+}
+
+/* The demo's f = (x^2 + 10 y^2)/2: mu = 1, L = 10. */
+static double ellipse(const double *x, void *ctx) {
+    (void)ctx;
+    return 0.5 * (x[0] * x[0] + 10.0 * x[1] * x[1]);
+}
+static void ellipse_grad(double *g, const double *x, void *ctx) {
+    (void)ctx;
+    g[0] = x[0];
+    g[1] = 10.0 * x[1];
+}
+
+GRADED(gd, best_fixed_step_follows_the_quadratic_law, 2) {
+    const Objective obj = {ellipse, ellipse_grad, NULL, 2};
+    const int ks[4] = {5, 10, 20, 40};
+    const double shown[4] = {7.393685e-01, 9.939377e-02, 1.796204e-03,
+                             5.866089e-07};
+    for (int i = 0; i < 4; i++) {
+        double x[2] = {1.0, 1.0};
+        const GdConfig cfg = {.lr = 2.0 / 11.0, .max_steps = ks[i]};
+        gd_run(x, &obj, &cfg, NULL, NULL);
+        CHECK_REL(ellipse(x, NULL), shown[i], 1e-6, SEE_QUADRATIC,
+                  "f(x_%d) on (x^2 + 10 y^2)/2 from (1, 1), lr=2/(mu+L)=2/11",
+                  ks[i]);
+    }
+}
+
+GRADED(gd, tighter_tolerances_cost_about_31_steps_per_factor_1000, 1) {
+    const double tols[2] = {1e-6, 1e-9};
+    const int want[2] = {70, 101};
+    for (int i = 0; i < 2; i++) {
+        double theta = 0.0;
+        const GdConfig cfg = {.lr = 0.1, .max_steps = 1000,
+                              .grad_tol = tols[i]};
+        CHECK_INT(gd_run(&theta, &PARABOLA, &cfg, NULL, NULL), want[i],
+                  SEE_RUN, "steps on (theta-3)^2 from 0, lr=0.1, grad_tol=%g",
+                  tols[i]);
+    }
+}
+
+GRADED(gd, rosenbrock_run_falls_fast_then_crawls, 2) {
+    static double traj[1001 * 2];
+    double x[2] = {-1.5, -1.5};
+    const Objective obj = {rosenbrock, rosenbrock_grad, NULL, 2};
+    const GdConfig cfg = {.lr = 1e-4, .max_steps = 1000, .grad_tol = 1e-6};
+    gd_run(x, &obj, &cfg, traj, NULL);
+    const int ks[3] = {10, 100, 500};
+    const double shown[3] = {198.451, 3.5308, 0.961463};
+    for (int i = 0; i < 3; i++)
+        CHECK_REL(rosenbrock_trusted(&traj[2 * ks[i]], NULL), shown[i], 1e-5,
+                  SEE_ROSENBROCK,
+                  "f after %d GD steps on Rosenbrock from (-1.5,-1.5), "
+                  "lr=1e-4",
+                  ks[i]);
+}
+
+static void rosenbrock_grad_half_dy(double *g, const double *x, void *ctx) {
+    (void)ctx;
+    double b = x[1] - x[0] * x[0];
+    g[0] = -2.0 * (1.0 - x[0]) - 400.0 * x[0] * b;
+    g[1] = 100.0 * b; /* the slip: the factor 2 of 200 forgotten */
+}
+
+GRADED(gd, grad_check_finds_the_missing_factor_two, 2) {
+    double x[2] = {-1.5, -1.5};
+    const Objective bad = {rosenbrock_trusted, rosenbrock_grad_half_dy, NULL,
+                           2};
+    /* a_y = -375, d_y = -750: 375 / 750 */
+    CHECK_NEAR(grad_check(&bad, x, 1e-5), 0.5, 1e-6, SEE_CHECK,
+               "grad_check of Rosenbrock at (-1.5,-1.5) against a gradient "
+               "whose dy lacks its factor 2");
+    const Objective good = {rosenbrock, rosenbrock_grad, NULL, 2};
+    double err = grad_check(&good, x, 1e-5);
+    CHECK(err >= 0 && err < 1e-8, SEE_CHECK,
+          "grad_check of your rosenbrock_grad at (-1.5,-1.5): got %g, want "
+          "below 1e-8 (the chapter shows about 3e-11)",
+          err);
+}
