@@ -59,6 +59,12 @@ static void overfitting(Run *none) {
     demo_heading("degree-9 polynomial, 12 noisy points, plain GD");
     printf("lr %g, %d steps; noise variance %.2f\n",
            BASE.lr, BASE.max_steps, NOISE * NOISE);
+    double lo = 1.0, hi = 0.0;
+    for (int i = 0; i < train_set.m; i++) {
+        lo = fmin(lo, train_set.x[i]);
+        hi = fmax(hi, train_set.x[i]);
+    }
+    printf("training points between x = %.3f and x = %.3f\n", lo, hi);
     printf("%6s %12s %12s\n", "step", "train MSE", "val MSE");
     const int shown[] = {0, 100, 500, 1000, 10000, 100000};
     for (int s = 0; s < 6; s++) {
@@ -120,6 +126,11 @@ static void l1_compare(const Run *prox) {
     printf("exact zeros among w[1..9]: subgradient %d, proximal %d\n",
            count_zeros(sub.w + 1, POLY_N - 1),
            count_zeros(prox->w + 1, POLY_N - 1));
+    int best = 0;
+    for (int e = 1; e < prox->res.evals; e++)
+        if (prox->val[e] < prox->val[best]) best = e;
+    printf("lowest validation MSE of the prox run: %.6f at step %d\n",
+           prox->val[best], best * prox->cfg.eval_every);
 }
 
 static void early_stopping(const Run *es) {

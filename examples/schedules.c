@@ -242,6 +242,10 @@ static void noisy_runs(const char *dir) {
     static double losses[4][STEPS + 1], plateau_lrs[STEPS];
     printf("lr0 = %g, gradient noise sd = %g, seed = %d\n", LR0, NOISE,
            (int)SEED);
+    double x0[NQ];
+    for (int i = 0; i < NQ; i++)
+        x0[i] = 1.0;
+    printf("loss at x_0 = (1, ..., 1): %.6f\n", quadratic(x0, NULL));
     printf("noise floor of a constant lr0: %.6f\n", noise_floor(LR0));
     printf("%-22s %12s %16s\n", "schedule", "final loss", "mean, last 100");
     const Schedule *s[] = {&CONSTANT, &STEP, &MULTISTEP, &INVERSE_TIME,
@@ -261,6 +265,12 @@ static void noisy_runs(const char *dir) {
     double final = run_plateau(losses[3], plateau_lrs);
     printf("%-22s %12.6f %16.6f\n", "reduce on plateau", final,
            tail_mean(losses[3]));
+    /* the steps that first use a lower rate (a cut after the last epoch
+     * changes no step, so it does not show here) */
+    printf("reduce on plateau lowered the rate at steps:");
+    for (int t = 1; t < STEPS; t++)
+        if (plateau_lrs[t] < plateau_lrs[t - 1]) printf(" %d", t);
+    printf("\n");
 
     FILE *f = demo_open_data(dir, "noisy.dat");
     if (f) {

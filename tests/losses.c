@@ -15,6 +15,8 @@
 #define SEE_LSE "chapter 6, section 6.4 'Softmax and log-sum-exp'"
 #define SEE_XENT "chapter 6, section 6.5 'Softmax cross-entropy'"
 #define SEE_HINGE "chapter 6, section 6.6 'Hinge loss'"
+#define SEE_MARGIN "chapter 6, section 6.7 'The margin view'"
+#define SEE_CHECK "chapter 6, section 6.8 'Checking every gradient'"
 
 /* Gradients are compared with an absolute tolerance: the stencil at
  * h = 1e-4 is accurate to about 1e-11 on these smooth, O(1) losses, and
@@ -248,6 +250,48 @@ GRADED(losses, bce_is_finite_for_logits_of_1000, 3) {
     }
 }
 
+GRADED(losses, cross_entropy_keeps_pushing_where_squared_error_saturates, 2) {
+    /* section 6.3's table, label 1: dL/dz of the cross-entropy from the
+     * logit, and of the squared error (sigmoid(z) - 1)^2 through the
+     * sigmoid, 2 (p - 1) p (1 - p), with the 2 (p - 1) from loss_mse */
+    const double zs[6] = {-10.0, -5.0, -2.0, 0.0, 2.0, 5.0};
+    const double one = 1.0;
+    double gx_at_minus_10 = NAN, gm_at_minus_10 = NAN;
+    for (int i = 0; i < 6; i++) {
+        double z = zs[i];
+        double q = 1.0 / (1.0 + exp(z)); /* 1 - sigmoid(z), no cancellation */
+        double p = 1.0 - q;
+        double gx = NAN, dp = NAN;
+        loss_bce_logits(&gx, &z, &one, 1);
+        MISTAKE(q, "the gradient has the wrong sign: it is sigmoid(z) - y");
+        MISTAKE(-q * p, "the gradient is multiplied by sigmoid'(z): that "
+                        "is the squared error's saturation, not the "
+                        "cross-entropy's gradient");
+        CHECK_NEAR(gx, -q, 1e-12, SEE_BCE,
+                   "dL/dz of loss_bce_logits at logit %g, target 1 "
+                   "(= sigmoid(z) - 1)",
+                   z);
+        loss_mse(&dp, &p, &one, 1);
+        double gm = dp * p * q;
+        CHECK_NEAR(gm, -2.0 * q * p * q, 1e-12, SEE_BCE,
+                   "2 (p - 1) from loss_mse's gradient at p = sigmoid(%g), "
+                   "target 1, times p (1 - p)",
+                   z);
+        if (i == 0) {
+            gx_at_minus_10 = gx;
+            gm_at_minus_10 = gm;
+        }
+    }
+    CHECK_NEAR(gx_at_minus_10, -0.999955, 5e-7, SEE_BCE,
+               "the cross-entropy's dL/dz at z = -10 as printed");
+    CHECK_NEAR(gm_at_minus_10, -0.000091, 5e-7, SEE_BCE,
+               "the squared error's dL/dz at z = -10 as printed");
+    CHECK(fabs(gx_at_minus_10) > 1e4 * fabs(gm_at_minus_10), SEE_BCE,
+          "at z = -10 the cross-entropy must push more than ten thousand "
+          "times harder than the squared error; got %g and %g",
+          gx_at_minus_10, gm_at_minus_10);
+}
+
 /* ---- softmax cross-entropy ------------------------------------------- */
 
 GRADED(losses, softmax_xent_worked_example, 2) {
@@ -273,6 +317,14 @@ GRADED(losses, softmax_xent_worked_example, 2) {
                    "(= p - onehot)",
                    i);
     }
+    const int other[1] = {2};
+    MISTAKE(0.41703001627783376, "the label is ignored: the loss is "
+                                 "-log p[label], not -log p[0] or -log of "
+                                 "the largest p");
+    CHECK_NEAR(loss_softmax_xent(NULL, z, other, 1, 3), 2.3170300162778337,
+               1e-12, SEE_XENT,
+               "loss_softmax_xent(grad=NULL, logits=(2,1,0.1), label=2) "
+               "(= -log 0.098566)");
 }
 
 static const double XENT_Z[3 * 4] = {0.5,  -1.2, 2.0,  0.3, /* label 2 */
@@ -289,6 +341,15 @@ GRADED(losses, softmax_xent_is_the_mean_over_the_batch, 3) {
                0.6806905563099157, 1e-12, SEE_XENT,
                "loss_softmax_xent on a batch of 3 examples, 4 classes "
                "(per-example losses 0.3692, 0.8300, 0.8429)");
+    const double one[3] = {0.36919930736901829, 0.82997720576164902,
+                           0.8428951557990797};
+    for (int b = 0; b < 3; b++)
+        CHECK_NEAR(loss_softmax_xent(NULL, XENT_Z + 4 * b, XENT_LABELS + b,
+                                     1, 4),
+                   one[b], 1e-12, SEE_XENT,
+                   "loss_softmax_xent on example %d of that batch alone "
+                   "(batch 1, label %d)",
+                   b, XENT_LABELS[b]);
 }
 
 //> xent_fd
@@ -329,6 +390,42 @@ GRADED(losses, softmax_xent_survives_logits_of_1000, 3) {
                    i, i / 3, i % 3);
 }
 //< xent_1000
+
+GRADED(losses, stable_losses_reproduce_the_large_logit_tables, 2) {
+    /* the stable column of section 6.3's table, one example at a time */
+    const double z[5] = {2.0, 40.0, 1000.0, 1000.0, -1000.0};
+    const double y[5] = {0.0, 0.0, 1.0, 0.0, 1.0};
+    const double want[5] = {2.1269280110429727, 40.0, 0.0, 1000.0, 1000.0};
+    for (int i = 0; i < 5; i++) {
+        if (i == 0)
+            MISTAKE(2.1269280110429727 - 2.0, "the softplus lost its "
+                                              "max(z, 0) term");
+        CHECK_NEAR(loss_bce_logits(NULL, &z[i], &y[i], 1), want[i],
+                   1e-12 * (1.0 + want[i]), SEE_BCE,
+                   "loss_bce_logits(grad=NULL, logit=%g, target=%g), one "
+                   "example (the formula as written gives inf or nan "
+                   "here: use max(z,0) - y z + log1p(exp(-|z|)))",
+                   z[i], y[i]);
+    }
+    /* the stable column of section 6.5's table: logits (1000, 0, -1000) */
+    const double row[3] = {1000.0, 0.0, -1000.0};
+    for (int label = 0; label < 3; label++)
+        CHECK_NEAR(loss_softmax_xent(NULL, row, &label, 1, 3),
+                   1000.0 * label, 1e-9, SEE_XENT,
+                   "loss_softmax_xent(logits=(1000,0,-1000), label=%d), one "
+                   "example (= LSE - z_label = 1000 - z_label)",
+                   label);
+    const int two = 2;
+    const double grad_want[3] = {1.0, 0.0, -1.0};
+    double g[3];
+    fill_nan(g, 3);
+    loss_softmax_xent(g, row, &two, 1, 3);
+    for (int c = 0; c < 3; c++)
+        CHECK_NEAR(g[c], grad_want[c], 1e-12, SEE_XENT,
+                   "dL/dlogits[%d] at logits=(1000,0,-1000), label 2, one "
+                   "example (= p - onehot = (1, 0, -1))",
+                   c);
+}
 
 /* ---- hinge losses ----------------------------------------------------- */
 
@@ -452,4 +549,109 @@ GRADED(losses, a_batch_of_copies_has_the_loss_of_one_example, 2) {
     MISTAKE(2.0, "the hinge losses are summed, not averaged");
     CHECK_NEAR(loss_hinge(NULL, s, y, 4), 0.5, 1e-12, SEE_MEAN,
                "loss_hinge on 4 copies of score 0.5, label +1");
+}
+
+/* ---- the margin view and the gradient checks --------------------------- */
+
+GRADED(losses, every_surrogate_matches_the_margin_table, 2) {
+    /* section 6.7's table: label +1 and score m, so the margin is m; the
+     * logistic loss is loss_bce_logits with target 1, in bits */
+    const double ms[7] = {-2.0, -1.0, 0.0, 0.5, 1.0, 2.0, 3.0};
+    const double logistic[7] = {3.0685084938595231, 1.8946361239720115, 1.0,
+                                0.68394851407623547, 0.4519410830830482,
+                                0.18311841208159602, 0.070096731165366244};
+    const double d_logistic[7] = {
+        -1.2707215764281805,  -1.0546945859888424, -0.72134752044448169,
+        -0.54467605060898705, -0.38800045490012103, -0.17197346446078299,
+        -0.068421072043104297};
+    const double one = 1.0;
+    for (int i = 0; i < 7; i++) {
+        double m = ms[i], d = NAN;
+        double value = loss_bce_logits(&d, &m, &one, 1) / log(2.0);
+        CHECK_NEAR(value, logistic[i], 1e-12, SEE_MARGIN,
+                   "loss_bce_logits(logit=%g, target=1) / ln 2", m);
+        CHECK_NEAR(d / log(2.0), d_logistic[i], 1e-12, SEE_MARGIN,
+                   "its derivative in m, divided by ln 2, at m = %g", m);
+        value = loss_hinge(&d, &m, &one, 1);
+        CHECK_NEAR(value, fmax(0.0, 1.0 - m), 1e-12, SEE_MARGIN,
+                   "loss_hinge(score=%g, label=+1) (= max(0, 1 - m))", m);
+        if (m == 1.0)
+            MISTAKE(-1.0, "at the kink m = 1 the course's subgradient is 0");
+        CHECK_NEAR(d, m < 1.0 ? -1.0 : 0.0, 1e-12, SEE_MARGIN,
+                   "dL/ds of loss_hinge at m = %g, label +1", m);
+        value = loss_mse(&d, &m, &one, 1);
+        CHECK_NEAR(value, (1.0 - m) * (1.0 - m), 1e-12, SEE_MARGIN,
+                   "loss_mse(pred=%g, target=1) (= (1 - m)^2)", m);
+        CHECK_NEAR(d, 2.0 * (m - 1.0), 1e-12, SEE_MARGIN,
+                   "dL/dpred of loss_mse at m = %g, target 1 (= 2 (m - 1))",
+                   m);
+    }
+}
+
+/* The error measure of chapter 1's grad_check, |a_i - d_i| / max(|a_i|,
+ * |d_i|, 1), largest over the coordinates, with d the trusted numerical
+ * gradient of the trusted loss. */
+static double max_relative_error(const double *analytic, GradingFn f,
+                                 LossData *d, const double *x0, int n) {
+    double x[64], numeric[64];
+    memcpy(x, x0, (size_t)n * sizeof *x);
+    grading_numeric_gradient(numeric, f, d, x, n, FD_STEP);
+    double worst = 0.0;
+    for (int i = 0; i < n; i++) {
+        if (!isfinite(analytic[i])) return INFINITY; /* fmax skips NaN */
+        double scale = fmax(fmax(fabs(analytic[i]), fabs(numeric[i])), 1.0);
+        worst = fmax(worst, fabs(analytic[i] - numeric[i]) / scale);
+    }
+    return worst;
+}
+
+GRADED(losses, gradient_checks_pass_and_a_flipped_sign_fails, 1) {
+    /* the demo's points of section 6.8; its printed errors (9e-12 and so
+     * on) are rounding noise that differs between machines, so the test
+     * asserts what they mean: every gradient is right to far below 1e-8 */
+    const double target[4] = {0.0, 2.0, 5.0, 4.5};
+    const double pred[4] = {1.0, 2.0, 3.0, 4.0};
+    const double y01[4] = {1.0, 1.0, 0.0, 0.0};
+    const double z[4] = {2.0, -1.0, 0.5, -3.0};
+    const double ypm[4] = {1.0, -1.0, -1.0, 1.0};
+    const double s[4] = {0.3, -0.7, 1.8, 0.9};
+    const double mc[3 * 4] = {3.0, 1.2, -0.5, 2.5, 0.1, 0.2,
+                              0.3, 0.4, 2.0,  1.1, -1.0, 0.6};
+    double g[12], err[5];
+    LossData d_mse = {.target = target, .n = 4};
+    LossData d_bce = {.target = y01, .n = 4};
+    LossData d_hinge = {.target = ypm, .n = 4};
+    LossData d_multi = {.labels = XENT_LABELS, .n = 3, .classes = 4};
+    fill_nan(g, 12);
+    loss_mse(g, pred, target, 4);
+    err[0] = max_relative_error(g, mse_trusted, &d_mse, pred, 4);
+    fill_nan(g, 12);
+    loss_bce_logits(g, z, y01, 4);
+    err[1] = max_relative_error(g, bce_trusted, &d_bce, z, 4);
+    fill_nan(g, 12);
+    loss_softmax_xent(g, XENT_Z, XENT_LABELS, 3, 4);
+    err[2] = max_relative_error(g, xent_trusted, &d_multi, XENT_Z, 12);
+    fill_nan(g, 12);
+    loss_hinge(g, s, ypm, 4);
+    err[3] = max_relative_error(g, hinge_trusted, &d_hinge, s, 4);
+    fill_nan(g, 12);
+    loss_multiclass_hinge(g, mc, XENT_LABELS, 3, 4);
+    err[4] = max_relative_error(g, mc_hinge_trusted, &d_multi, mc, 12);
+    const char *names[5] = {"loss_mse", "loss_bce_logits",
+                            "loss_softmax_xent", "loss_hinge",
+                            "loss_multiclass_hinge"};
+    for (int i = 0; i < 5; i++)
+        CHECK(err[i] < 1e-8, SEE_CHECK,
+              "the max relative error of %s's gradient at the demo's point "
+              "must be below 1e-8; got %g",
+              names[i], err[i]);
+    /* the sign flipped: the error is 2 max_i |g_i| = 0.38, printed 4e-01 */
+    fill_nan(g, 12);
+    loss_softmax_xent(g, XENT_Z, XENT_LABELS, 3, 4);
+    for (int i = 0; i < 12; i++)
+        g[i] = -g[i];
+    CHECK_NEAR(max_relative_error(g, xent_trusted, &d_multi, XENT_Z, 12),
+               0.37969169217204718, 1e-8, SEE_CHECK,
+               "max relative error of loss_softmax_xent's gradient with its "
+               "sign flipped, at the demo's point (= 2 max |g_i|)");
 }

@@ -270,6 +270,42 @@ GRADED(regularization, dropout_backward_passes_gradient_through_kept_units,
     }
 }
 
+GRADED(regularization, dropout_reproduces_the_chapters_table_for_seed_11,
+       1) {
+    /* the chapter's table: the same seed for each p, one rng_uniform per
+     * unit in order, so the counts are exact */
+    enum { UNITS = 100000 };
+    static double ones[UNITS], out[UNITS];
+    for (int i = 0; i < UNITS; i++)
+        ones[i] = 1.0;
+    const double ps[3] = {0.1, 0.5, 0.9};
+    const int kept_want[3] = {90055, 49775, 9957};
+    for (int k = 0; k < 3; k++) {
+        Rng rng;
+        rng_seed(&rng, 11);
+        dropout_forward(out, NULL, ones, UNITS, ps[k], &rng, true);
+        double sum = 0.0;
+        int kept = 0;
+        for (int i = 0; i < UNITS; i++) {
+            sum += out[i];
+            kept += out[i] != 0.0;
+        }
+        MISTAKE(UNITS - kept_want[k], "units are dropped when the draw is "
+                                      ">= p instead of < p");
+        CHECK_INT(kept, kept_want[k], SEE_DROPOUT,
+                  "units kept by dropout_forward over %d inputs equal to 1, "
+                  "p=%g, seed 11, training",
+                  UNITS, ps[k]);
+        MISTAKE(kept_want[k] / (double)UNITS, "the kept units are not "
+                                              "scaled by 1/(1-p)");
+        /* 1e-9: a sum of 1e5 terms in any order rounds to about 1e-11 */
+        CHECK_NEAR(sum / UNITS, kept_want[k] / (1.0 - ps[k]) / UNITS, 1e-9,
+                   SEE_DROPOUT,
+                   "mean output of the same call (kept / (1-p) / %d)",
+                   UNITS);
+    }
+}
+
 /* ---- Early stopping ----------------------------------------------------- */
 
 GRADED(regularization, early_stopping_counts_patience_from_the_best, 3) {
@@ -325,21 +361,36 @@ GRADED(regularization, early_stopping_needs_a_gain_above_min_delta, 1) {
  * gradient descent below the stability limit does not amplify them. */
 static PolyData train_set, val_set;
 
-static FitResult fit(double *w, Regularizer reg, double lambda, int patience,
-                     double *val_curve) {
+static FitResult fit_curves(double *w, Regularizer reg, double lambda,
+                            int patience, double *train_curve,
+                            double *val_curve) {
     polyfit_data(&train_set, 12, 0.2, 1);
     polyfit_data(&val_set, 100, 0.2, 2);
     const FitConfig cfg = {.lr = 0.05, .max_steps = 100000, .reg = reg,
                            .lambda = lambda, .eval_every = 100,
                            .patience = patience};
     memset(w, 0, POLY_N * sizeof *w);
-    return fit_train(w, &train_set, &val_set, &cfg, NULL, val_curve);
+    return fit_train(w, &train_set, &val_set, &cfg, train_curve, val_curve);
+}
+
+static FitResult fit(double *w, Regularizer reg, double lambda, int patience,
+                     double *val_curve) {
+    return fit_curves(w, reg, lambda, patience, NULL, val_curve);
+}
+
+/* ||w[1..]||, the norm of the penalized weights, as the L2 table prints
+ * it. */
+static double penalized_norm(const double *w) {
+    double sum = 0.0;
+    for (int j = 1; j < POLY_N; j++)
+        sum += w[j] * w[j];
+    return sqrt(sum);
 }
 
 GRADED(regularization, fit_without_regularizer_overfits, 3) {
     double w[POLY_N];
-    static double val_curve[1001];
-    FitResult res = fit(w, REG_NONE, 0.0, 0, val_curve);
+    static double train_curve[1001], val_curve[1001];
+    FitResult res = fit_curves(w, REG_NONE, 0.0, 0, train_curve, val_curve);
     CHECK_INT(res.steps, 100000, SEE_OVERFIT, "fit_train's step count");
     CHECK_INT(res.evals, 1001, SEE_OVERFIT,
               "fit_train's evaluations (before step 1, then every 100)");
@@ -353,6 +404,42 @@ GRADED(regularization, fit_without_regularizer_overfits, 3) {
                "val_curve[0]: validation MSE of w = 0, before any step");
     CHECK_NEAR(val_curve[5], 0.08499863921625898, 1e-9, SEE_OVERFIT,
                "val_curve[5]: validation MSE after 500 steps");
+    /* the rest of the chapter's table: evaluations 0, 1, 5, 10 and 100 */
+    const int evals[5] = {0, 1, 5, 10, 100};
+    const double train_want[5] = {0.82643830789549366, 0.052423840014218091,
+                                  0.032324452573776537, 0.030338064845626327,
+                                  0.026188479773403411};
+    const double val_want[5] = {0.51663651804332278, 0.079572977615475202,
+                                0.084998639216258984, 0.096401632170408758,
+                                0.30038427428564252};
+    for (int i = 0; i < 5; i++) {
+        int e = evals[i];
+        if (e == 0)
+            MISTAKE(train_want[1], "train_curve[0] is recorded after the "
+                                   "first eval_every steps, not before the "
+                                   "first step");
+        CHECK_NEAR(train_curve[e], train_want[i], 1e-9, SEE_OVERFIT,
+                   "train_curve[%d]: training MSE after %d steps", e,
+                   100 * e);
+        CHECK_NEAR(val_curve[e], val_want[i], 1e-9, SEE_OVERFIT,
+                   "val_curve[%d]: validation MSE after %d steps", e,
+                   100 * e);
+    }
+    CHECK_NEAR(penalized_norm(w), 6.8138933496191862, 1e-7, SEE_L2,
+               "||w[1..9]|| after fit_train, no regularizer (the lambda = 0 "
+               "row of the L2 table)");
+    /* the data set is provided; this guards the chapter's sentence on
+     * where the training points lie */
+    double lo = 1.0, hi = 0.0;
+    for (int i = 0; i < train_set.m; i++) {
+        lo = fmin(lo, train_set.x[i]);
+        hi = fmax(hi, train_set.x[i]);
+    }
+    CHECK(fabs(lo - 0.123109) < 1e-6 && fabs(hi - 0.877349) < 1e-6,
+          SEE_OVERFIT,
+          "the training points lie between x = 0.123 and x = 0.877; got "
+          "%.6f and %.6f",
+          lo, hi);
 }
 
 GRADED(regularization, fit_with_l2_reaches_documented_losses, 2) {
@@ -366,6 +453,37 @@ GRADED(regularization, fit_with_l2_reaches_documented_losses, 2) {
                        "lambda=0.1");
     CHECK_NEAR(polyfit_mse(w, &train_set), 0.058933476708907667, 1e-9,
                SEE_L2, "training MSE after the same run");
+    CHECK_NEAR(penalized_norm(w), 1.3571898897283785, 1e-9, SEE_L2,
+               "||w[1..9]|| after the same run");
+}
+
+GRADED(regularization, l2_sweep_trades_training_loss_for_smaller_weights,
+       2) {
+    /* the rows of the chapter's lambda sweep that the other tests do not
+     * already check (lambda = 0 and 0.1) */
+    const double lambdas[4] = {1e-4, 1e-3, 1e-2, 1.0};
+    const double train[4] = {0.019288668903785736, 0.024353620334766454,
+                             0.030289772100884377, 0.32610965307603507};
+    const double val[4] = {2.5718675111515314, 0.53301884423864054,
+                           0.10355606699385596, 0.38171840873523666};
+    const double norm[4] = {5.8799869510740841, 2.8792449374819302,
+                            1.7852049115535267, 0.52457822821153632};
+    double w[POLY_N];
+    for (int i = 0; i < 4; i++) {
+        fit(w, REG_L2, lambdas[i], 0, NULL);
+        /* the small-lambda fit is the least damped: 1e-7 on 2.57, as for
+         * the unregularized one */
+        CHECK_NEAR(polyfit_mse(w, &val_set), val[i], i == 0 ? 1e-7 : 1e-9,
+                   SEE_L2, "validation MSE after fit_train with REG_L2, "
+                           "lambda=%g",
+                   lambdas[i]);
+        CHECK_NEAR(polyfit_mse(w, &train_set), train[i], 1e-9, SEE_L2,
+                   "training MSE after fit_train with REG_L2, lambda=%g",
+                   lambdas[i]);
+        CHECK_NEAR(penalized_norm(w), norm[i], i == 0 ? 1e-7 : 1e-9, SEE_L2,
+                   "||w[1..9]|| after fit_train with REG_L2, lambda=%g",
+                   lambdas[i]);
+    }
 }
 
 static int zeros(const double *w) {
@@ -377,7 +495,8 @@ static int zeros(const double *w) {
 
 GRADED(regularization, fit_with_l1_prox_gives_exact_zeros, 2) {
     double w[POLY_N];
-    fit(w, REG_L1_PROX, 0.03, 0, NULL);
+    static double val_curve[1001];
+    fit(w, REG_L1_PROX, 0.03, 0, val_curve);
     MISTAKE(0.091968384661067604, "the bias w[0] is thresholded too");
     MISTAKE(0.72475197621222065, "the threshold is lambda, not lr * lambda");
     CHECK_NEAR(polyfit_mse(w, &val_set), 0.095698485787763243, 1e-9, SEE_L1,
@@ -385,6 +504,22 @@ GRADED(regularization, fit_with_l1_prox_gives_exact_zeros, 2) {
                "lambda=0.03");
     CHECK_INT(zeros(w), 6, SEE_L1,
               "exact zeros among w[1..9] after the REG_L1_PROX run");
+    CHECK_NEAR(polyfit_mse(w, &train_set), 0.048458522074386605, 1e-9,
+               SEE_L1, "training MSE after the REG_L1_PROX run");
+    /* the chapter's table of weights; the zeros are checked above */
+    const double prox[POLY_N] = {-0.08336519402806368, -0.71207147769519707,
+                                 0.0, 1.6523384651824879, 0.0, 0.0, 0.0, 0.0,
+                                 0.0, -0.0091795635260718735};
+    for (int j = 0; j < POLY_N; j++)
+        CHECK_NEAR(w[j], prox[j], 1e-9, SEE_L1,
+                   "w[%d] after the REG_L1_PROX run", j);
+    int best = 0;
+    for (int e = 1; e < 1001; e++)
+        if (val_curve[e] < val_curve[best]) best = e;
+    CHECK_INT(best * 100, 1300, SEE_L1,
+              "the step of the lowest validation MSE of the REG_L1_PROX run");
+    CHECK_NEAR(val_curve[best], 0.053394307842121951, 1e-9, SEE_L1,
+               "the lowest validation MSE of the REG_L1_PROX run");
     fit(w, REG_L1_SUBGRAD, 0.03, 0, NULL);
     CHECK_NEAR(polyfit_mse(w, &val_set), 0.095145853897906252, 1e-9, SEE_L1,
                "validation MSE after fit_train with REG_L1_SUBGRAD, "
@@ -392,6 +527,17 @@ GRADED(regularization, fit_with_l1_prox_gives_exact_zeros, 2) {
     CHECK_INT(zeros(w), 0, SEE_L1,
               "exact zeros among w[1..9] after the REG_L1_SUBGRAD run "
               "(subgradient steps hover around 0, never on it)");
+    CHECK_NEAR(polyfit_mse(w, &train_set), 0.048326584235716445, 1e-9,
+               SEE_L1, "training MSE after the REG_L1_SUBGRAD run");
+    const double sub[POLY_N] = {
+        -0.083192426709531989,   -0.71378748457868946,
+        0.0015807054712250602,   1.6499257081332734,
+        -0.0013606465729496524,  -0.0027160873662328343,
+        0.00012265170810897292,  0.0028814482061714775,
+        -0.00027297079872795919, -0.0077313501653435033};
+    for (int j = 0; j < POLY_N; j++)
+        CHECK_NEAR(w[j], sub[j], 1e-9, SEE_L1,
+                   "w[%d] after the REG_L1_SUBGRAD run", j);
 }
 
 GRADED(regularization, fit_with_early_stopping_restores_best_weights, 3) {
@@ -408,6 +554,8 @@ GRADED(regularization, fit_with_early_stopping_restores_best_weights, 3) {
     CHECK_NEAR(polyfit_mse(w, &val_set), 0.077316404843946071, 1e-10,
                SEE_EARLY, "validation MSE of the returned weights (those "
                           "of step 200)");
+    CHECK_NEAR(polyfit_mse(w, &train_set), 0.037009527419123674, 1e-10,
+               SEE_EARLY, "training MSE of the returned weights");
 }
 
 /* ---- Gradients through many layers ------------------------------------- */
@@ -443,9 +591,18 @@ GRADED(regularization, backprop_chain_applies_transposes_in_reverse_order,
 GRADED(regularization, backprop_chain_through_50_gaussian_layers, 2) {
     enum { K = 50, N = 64 };
     static double W[K * N * N];
-    const double scales[2] = {0.5, 1.5};
-    const double want[2] = {6.3136675824039185e-16, 453256925.23630583};
-    for (int s = 0; s < 2; s++) {
+    const double scales[3] = {0.5, 1.0, 1.5};
+    /* the chapter's table: norms[k] for k = 10, 20, ..., 50 */
+    const double want[3][5] = {
+        {0.00068259253358025256, 4.7240228888478278e-07,
+         4.5388249549600767e-10, 6.7560823604129918e-13,
+         6.3136675824039185e-16},
+        {0.69897475438617862, 0.49534970246964999, 0.48735261859555506,
+         0.74283911134864089, 0.71085577428638669},
+        {40.306406515380324, 1647.1649318801576, 93450.3808356175,
+         8213818.9151736787, 453256925.23630583},
+    };
+    for (int s = 0; s < 3; s++) {
         Rng rng;
         rng_seed(&rng, 3);
         chain_gaussian_layers(W, K, N, scales[s], &rng);
@@ -453,9 +610,12 @@ GRADED(regularization, backprop_chain_through_50_gaussian_layers, 2) {
         for (int i = 0; i < N; i++)
             g[i] = 1.0 / sqrt((double)N);
         backprop_linear_chain(norms, g, W, K, N);
-        CHECK_REL(norms[K], want[s], 1e-9, SEE_CHAIN,
-                  "||dL/dh_0|| after 50 Gaussian layers (n=64, scale %g, "
-                  "seed 3, g = unit vector of equal entries)",
-                  scales[s]);
+        CHECK_NEAR(norms[0], 1.0, 1e-12, SEE_CHAIN,
+                   "norms[0], the norm of the unit upstream gradient");
+        for (int i = 0; i < 5; i++)
+            CHECK_REL(norms[10 * (i + 1)], want[s][i], 1e-9, SEE_CHAIN,
+                      "||dL/dh_0|| after %d Gaussian layers (n=64, scale "
+                      "%g, seed 3, g = unit vector of equal entries)",
+                      10 * (i + 1), scales[s]);
     }
 }

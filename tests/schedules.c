@@ -64,8 +64,8 @@ GRADED(schedules, multistep_decays_at_each_milestone, 2) {
 
 GRADED(schedules, exp_decay_follows_the_source_notes_formula, 2) {
     const ExpDecay s = {.lr0 = 0.1, .lambda = 0.05};
-    const int ts[4] = {0, 1, 20, 100};
-    for (int i = 0; i < 4; i++) {
+    const int ts[5] = {0, 1, 20, 40, 100};
+    for (int i = 0; i < 5; i++) {
         int t = ts[i];
         double want = 0.1 * exp(-0.05 * t);
         MISTAKE(0.1 * exp(0.05 * t), "the exponent has the wrong sign");
@@ -323,6 +323,40 @@ GRADED(schedules, plateau_never_cuts_below_min_lr, 2) {
     }
 }
 
+GRADED(schedules, plateau_reproduces_the_chapters_eight_epochs, 2) {
+    const PlateauConfig cfg = {.factor = 0.5, .patience = 2,
+                               .threshold = 0.01, .cooldown = 0,
+                               .min_lr = 0.0};
+    const double loss[8] = {1.0, 0.8, 0.799, 0.85, 0.81, 0.7, 0.75, 0.7};
+    /* the table of section 5.6: best, num_bad and lr after each epoch */
+    const double best[8] = {1.0, 0.8, 0.8, 0.8, 0.8, 0.7, 0.7, 0.7};
+    const int num_bad[8] = {0, 0, 1, 2, 0, 0, 1, 2};
+    const double lr[8] = {0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.05};
+    Plateau p;
+    plateau_init(&p, &cfg, 0.1);
+    for (int e = 0; e < 8; e++) {
+        double got = plateau_update(&p, loss[e]);
+        if (e == 2)
+            MISTAKE(0.799, "0.799 < 0.8 counts as an improvement: it must "
+                           "beat best * (1 - threshold) = 0.792");
+        CHECK_NEAR(p.best, best[e], 0.0, SEE_PLATEAU,
+                   "best after epoch %d of the chapter's trace (losses 1, "
+                   "0.8, 0.799, 0.85, 0.81, 0.7, 0.75, 0.7; factor 0.5, "
+                   "patience 2, threshold 0.01)",
+                   e);
+        CHECK_INT(p.num_bad, num_bad[e], SEE_PLATEAU,
+                  "num_bad after epoch %d of the chapter's trace", e);
+        if (e == 7)
+            MISTAKE(0.025, "a loss equal to the best counts as bad, but "
+                           "it was counted as an improvement or the cut "
+                           "came early");
+        CHECK_NEAR(got, lr[e], 1e-15, SEE_PLATEAU,
+                   "the rate plateau_update returns at epoch %d of the "
+                   "chapter's trace",
+                   e);
+    }
+}
+
 /* L(theta) = (theta - 3)^2, as in chapter 1. */
 static double parabola(const double *x, void *ctx) {
     (void)ctx;
@@ -424,39 +458,80 @@ static void quadratic_grad(double *g, const double *x, void *ctx) {
 }
 static const Objective QUADRATIC = {quadratic, quadratic_grad, NULL, NQ};
 
-static double final_loss(const Schedule *s) {
-    double x[NQ];
-    for (int i = 0; i < NQ; i++)
-        x[i] = 1.0;
-    Rng rng;
-    rng_seed(&rng, 5);
-    noisy_gd_run(x, &QUADRATIC, s, STEPS, 1.0, &rng, NULL);
-    return quadratic(x, NULL);
+/* The mean of the last 100 losses, losses[STEPS - 99..STEPS], as the
+ * chapter's table prints it. */
+static double tail_mean(const double *losses) {
+    double sum = 0.0;
+    for (int k = STEPS - 99; k <= STEPS; k++)
+        sum += losses[k];
+    return sum / 100.0;
 }
 
 GRADED(schedules, decaying_rates_end_below_the_noise_floor, 3) {
-    const Schedule runs[3] = {
+    const Schedule runs[6] = {
         {.kind = LR_CONSTANT, .constant = 0.01},
         {.kind = LR_STEP, .step = {.lr0 = 0.01, .step_size = 250,
                                    .gamma = 0.5}},
+        {.kind = LR_MULTISTEP,
+         .multistep = {.lr0 = 0.01, .milestones = {500, 750},
+                       .n_milestones = 2, .gamma = 0.1}},
+        {.kind = LR_INVERSE_TIME, .inverse_time = {.lr0 = 0.01, .k = 0.01}},
         {.kind = LR_COSINE, .cosine = {.lr0 = 0.01, .lr_min = 0.0,
                                        .T = STEPS}},
+        {.kind = LR_WARMUP_COSINE,
+         .warmup_cosine = {.lr0 = 0.01, .lr_min = 0.0, .start_factor = 0.1,
+                           .warmup_steps = 50, .T = STEPS}},
     };
-    const char *names[3] = {"constant 0.01", "step (250, 0.5)",
-                            "cosine to 0 over 1000 steps"};
+    const char *names[6] = {"constant 0.01", "step (250, 0.5)",
+                            "multi-step (/10 at 500 and 750)",
+                            "inverse time (k = 0.01)",
+                            "cosine to 0 over 1000 steps",
+                            "warm-up over 50 steps + cosine to 0"};
     /* The run is linear in the noise and stable: rounding differences
      * between correct implementations stay near 1e-15 relative. */
-    const double want[3] = {0.044545424641961831, 0.0045842668702417138,
-                            0.0018451975537050397};
-    for (int r = 0; r < 3; r++)
-        CHECK_NEAR(final_loss(&runs[r]), want[r], 1e-9, SEE_NOISY,
+    const double final[6] = {0.044545424641961831, 0.0045842668702417138,
+                             0.0051210789307259428, 0.0053977243030646996,
+                             0.0018451975537050397, 0.0017879179438168122};
+    const double mean[6] = {0.026896423715194601, 0.002466907671198277,
+                            0.0052226784546890023, 0.0045866722992774847,
+                            0.001898523565803508, 0.0018422578396281157};
+    static double losses[STEPS + 1];
+    double got = NAN; /* the constant's mean of its last 100 losses */
+    for (int r = 0; r < 6; r++) {
+        double x[NQ];
+        for (int i = 0; i < NQ; i++)
+            x[i] = 1.0;
+        Rng rng;
+        rng_seed(&rng, 5);
+        noisy_gd_run(x, &QUADRATIC, &runs[r], STEPS, 1.0, &rng, losses);
+        if (r == 0)
+            CHECK_NEAR(losses[0], 124.09064541011963, 1e-9, SEE_NOISY,
+                       "losses[0] of the run, f(x_0) at x_0 = (1, ..., 1)");
+        CHECK_NEAR(quadratic(x, NULL), final[r], 1e-9, SEE_NOISY,
                    "final loss after 1000 noisy GD steps (noise 1, seed 5) "
                    "on the kappa = 100 quadratic from (1, ..., 1), %s",
                    names[r]);
+        CHECK_NEAR(tail_mean(losses), mean[r], 1e-9, SEE_NOISY,
+                   "mean of losses[901..1000] of that run, %s", names[r]);
+        if (r == 0) got = tail_mean(losses);
+    }
+    /* The constant rate stalls at the noise floor: the prediction summed
+     * over the ten directions, sum_i lr / (2 (2 - lr l_i)) = 0.029821, is
+     * met by the mean of its last 100 losses up to sampling noise. */
+    double predicted = 0.0;
+    for (int i = 0; i < NQ; i++)
+        predicted += 0.01 / (2.0 * (2.0 - 0.01 * pow(100.0, i / 9.0)));
+    CHECK(fabs(predicted - 0.029821) < 5e-7 &&
+              fabs(got - predicted) < 0.15 * predicted,
+          SEE_NOISY,
+          "the mean of the last 100 losses of the constant rate, %g, must "
+          "be within 15%% of the predicted noise floor %.6f",
+          got, predicted);
 }
 
 GRADED(schedules, plateau_run_cuts_the_rate_and_beats_the_constant, 2) {
-    double x[NQ], losses[EPOCH + 1];
+    double x[NQ];
+    static double losses[STEPS + 1];
     for (int i = 0; i < NQ; i++)
         x[i] = 1.0;
     Rng rng;
@@ -466,16 +541,28 @@ GRADED(schedules, plateau_run_cuts_the_rate_and_beats_the_constant, 2) {
                                .min_lr = 0.0};
     Plateau p;
     plateau_init(&p, &cfg, 0.01);
+    /* the chapter's cuts: the first steps at a lower rate, then one more
+     * cut after the last epoch */
+    const int cut_at[5] = {350, 475, 600, 825, 1000};
     for (int start = 0; start < STEPS; start += EPOCH) {
         const Schedule now = {.kind = LR_CONSTANT, .constant = p.lr};
-        noisy_gd_run(x, &QUADRATIC, &now, EPOCH, 1.0, &rng, losses);
-        plateau_update(&p, losses[EPOCH]);
+        noisy_gd_run(x, &QUADRATIC, &now, EPOCH, 1.0, &rng, losses + start);
+        int before = p.num_cuts;
+        plateau_update(&p, losses[start + EPOCH]);
+        if (p.num_cuts > before && before < 5)
+            CHECK_INT(start + EPOCH, cut_at[before], SEE_NOISY,
+                      "the step at which reduce-on-plateau (factor 0.5, "
+                      "patience 2, threshold 0.01, one update per 25 "
+                      "steps) makes cut number %d",
+                      before + 1);
     }
     CHECK_INT(p.num_cuts, 5, SEE_NOISY,
               "cuts by reduce-on-plateau (factor 0.5, patience 2, "
               "threshold 0.01, one update per 25 steps) over the run");
     CHECK_NEAR(quadratic(x, NULL), 0.0030958204743129084, 1e-9, SEE_NOISY,
                "final loss of that run");
+    CHECK_NEAR(tail_mean(losses), 0.002568376927631723, 1e-9, SEE_NOISY,
+               "mean of losses[901..1000] of that run");
 }
 
 /* f(x) = x^4 / 4 from x = 5: lr 0.1 overflows at once, warm-up does not. */
@@ -490,14 +577,46 @@ static void quartic_grad(double *g, const double *x, void *ctx) {
 
 GRADED(schedules, warmup_lets_a_large_rate_survive_a_steep_start, 2) {
     const Objective obj = {quartic, quartic_grad, NULL, 1};
-    const Schedule s = {.kind = LR_WARMUP,
-                        .warmup = {.lr0 = 0.1, .start_factor = 0.1,
-                                   .warmup_steps = 10}};
-    double x = 5.0;
-    Rng rng;
-    rng_seed(&rng, 0);
-    noisy_gd_run(&x, &obj, &s, 100, 0.0, &rng, NULL);
-    CHECK_NEAR(quartic(&x, NULL), 0.00064373329595143205, 1e-12, SEE_WARMUP,
-               "f after 100 steps on x^4/4 from x = 5, warm-up from 0.01 to "
-               "0.1 over 10 steps");
+    const Schedule runs[3] = {
+        {.kind = LR_CONSTANT, .constant = 0.1},
+        {.kind = LR_CONSTANT, .constant = 0.01},
+        {.kind = LR_WARMUP,
+         .warmup = {.lr0 = 0.1, .start_factor = 0.1, .warmup_steps = 10}},
+    };
+    const char *names[3] = {"constant lr 0.1", "constant lr 0.01",
+                            "warm-up from 0.01 to 0.1 over 10 steps"};
+    /* the table of section 5.5: f(x_k) at k = 1..4 and 100. Errors grow
+     * at most a few hundredfold over the first 4 steps of lr 0.1 and
+     * shrink after, so 1e-9 relative is safe. */
+    const double want[3][5] = {
+        {791.015625, 361936.19012832642, 73369907945726.797,
+         6.3193570068525026e+38, NAN},
+        {49.4384765625, 26.964721655531321, 17.390370220604932,
+         12.275001600379678, 0.056476027779600202},
+        {49.4384765625, 14.257275918502273, 5.5125810088147889,
+         2.569295151016441, 0.00064373329595143205},
+    };
+    const int ks[5] = {1, 2, 3, 4, 100};
+    for (int r = 0; r < 3; r++) {
+        double x = 5.0, losses[101];
+        Rng rng;
+        rng_seed(&rng, 0);
+        noisy_gd_run(&x, &obj, &runs[r], 100, 0.0, &rng, losses);
+        for (int i = 0; i < 5; i++) {
+            int k = ks[i];
+            if (r == 0 && k == 100) {
+                CHECK(!isfinite(losses[k]), SEE_WARMUP,
+                      "f(x_100) on x^4/4 from x = 5, %s: must overflow "
+                      "(not finite); got %g",
+                      names[r], losses[k]);
+                continue;
+            }
+            if (r == 2 && k == 2)
+                MISTAKE(26.964721655531321, "the warm-up rate does not "
+                                            "climb: step 1 used 0.01 again");
+            CHECK_REL(losses[k], want[r][i], 1e-9, SEE_WARMUP,
+                      "f(x_%d) on x^4/4 from x = 5, no noise, %s", k,
+                      names[r]);
+        }
+    }
 }
