@@ -167,6 +167,13 @@ static void rosenbrock_race(const char *dir) {
         print_result(names[r], runs[r].step.lr, steps[r], converged, x);
     }
     printf("(beta = 0.9; * = stopped by the gradient test)\n");
+    printf("x at step 50: GD %.8f, EMA %.8f\n", gd_traj[2 * 50],
+           traj[0][2 * 50]);
+    int far = 0; /* Nesterov's furthest point along x */
+    for (int k = 1; k <= steps[3]; k++)
+        if (traj[3][2 * k] > traj[3][2 * far]) far = k;
+    printf("Nesterov's largest x: (%.8f, %.8f) at step %d\n", traj[3][2 * far],
+           traj[3][2 * far + 1], far);
     write_rosenbrock_grid(dir); /* the figures' data */
     write_path(dir, "rosenbrock-gd.dat", gd_traj, gd_steps + 1, rosenbrock);
     write_path(dir, "rosenbrock-ema.dat", traj[0], steps[0] + 1, rosenbrock);
@@ -349,6 +356,11 @@ static void tuned_table(const char *dir, const double *gd_traj,
                hypot(hb_traj[2 * k], hb_traj[2 * k + 1]) / sqrt(2.0),
                tuned_heavy_ball_error(k), pow(q_hb, k));
     }
+    int k = 1; /* the ball speeds up before it brakes */
+    while (k <= 750 && hypot(hb_traj[2 * k], hb_traj[2 * k + 1]) > sqrt(2.0))
+        k++;
+    printf("the heavy ball is further from x* than x_0 at steps 1 to %d\n",
+           k - 1);
     FILE *f = demo_open_data(dir, "tuned.dat");
     if (!f) return;
     fprintf(f, "# k, relative error of GD, its formula, heavy ball, its "

@@ -140,6 +140,36 @@ GRADED(momentum, heavy_ball_step_adds_the_whole_gradient, 2) {
     CHECK_INT(s.t, 1, SEE_HEAVY, "s.t after one step from t=0");
 }
 
+GRADED(momentum, velocity_on_a_constant_slope_settles_at_g_and_10g, 2) {
+    /* the demo's first table: g = 1 at every step, beta = 0.9, from rest */
+    double ve[1] = {0.0}, vh[1] = {0.0}, xe[1] = {0.0}, xh[1] = {0.0};
+    const double g[1] = {1.0};
+    MomentumState ema = {.v = ve, .n = 1, .t = 0};
+    MomentumState hb = {.v = vh, .n = 1, .t = 0};
+    const MomentumConfig cfg = {.lr = 1.0, .beta = 0.9};
+    for (int k = 1; k <= 50; k++) {
+        momentum_ema_step(&ema, xe, g, &cfg);
+        heavy_ball_step(&hb, xh, g, &cfg);
+        if (!(k <= 3 || k == 10 || k == 20 || k == 50)) continue;
+        /* v_k = (1 - beta^k) g and (1 - beta^k) g / (1 - beta): 0.651322
+         * and 6.513216 at k = 10, 0.994846 and 9.948462 at k = 50 */
+        const double want = 1.0 - pow(0.9, k);
+        MISTAKE(want / 0.1, "the (1 - beta) factor on the gradient is "
+                            "missing: that is the heavy ball");
+        MISTAKE(1.0 - pow(0.1, k), "beta and (1 - beta) are swapped");
+        CHECK_NEAR(ve[0], want, 1e-12, SEE_EMA,
+                   "EMA velocity after %d steps on a constant slope g=1 "
+                   "from v=0, beta=0.9",
+                   k);
+        MISTAKE(want, "the gradient is scaled by (1 - beta): that is the "
+                      "EMA form");
+        CHECK_NEAR(vh[0], want / 0.1, 1e-11, SEE_EMA,
+                   "heavy-ball velocity after %d steps on a constant slope "
+                   "g=1 from v=0, beta=0.9",
+                   k);
+    }
+}
+
 GRADED(momentum, nesterov_step_adds_the_look_ahead_term, 2) {
     double v[2] = {2.0, -1.0}, x[2] = {1.0, 1.0};
     const double g[2] = {1.0, 3.0};
@@ -182,7 +212,7 @@ GRADED(momentum, nesterov_step_matches_the_look_ahead_form, 3) {
     double y[2] = {-1.5, -1.5}, vy[2] = {0.0, 0.0}, g[2];
     MomentumState s = {.v = vy, .n = 2, .t = 0};
     const MomentumConfig cfg = {.lr = lr, .beta = beta};
-    for (int k = 1; k <= 300; k++) {
+    for (int k = 1; k <= 1000; k++) {
         nesterov_classic(x, v, lr, beta);
         ros_grad(g, y, NULL);
         nesterov_step(&s, y, g, &cfg);
@@ -195,6 +225,19 @@ GRADED(momentum, nesterov_step_matches_the_look_ahead_form, 3) {
               "look-ahead form's look-ahead point x - lr beta v is "
               "(%.10g, %.10g)",
               k, y[0], y[1], look[0], look[1]);
+    }
+    /* the textbook form's own x is y + lr beta v, with nesterov_step's v */
+    const double want_y[2] = {1.16147098, 1.34960136};
+    const double want_x[2] = {1.16151649, 1.34970723};
+    for (int i = 0; i < 2; i++) {
+        CHECK_NEAR(y[i], want_y[i], 1e-6, SEE_NESTEROV,
+                   "coordinate %d of nesterov_step's y after 1000 steps on "
+                   "Rosenbrock from (-1.5,-1.5), lr=1e-4, beta=0.9",
+                   i);
+        CHECK_NEAR(y[i] + lr * beta * vy[i], want_x[i], 1e-6, SEE_NESTEROV,
+                   "coordinate %d of the textbook form's x = y + lr beta v, "
+                   "from nesterov_step's y and v after the same 1000 steps",
+                   i);
     }
 }
 
@@ -362,6 +405,7 @@ GRADED(momentum, rosenbrock_heavy_ball_and_nesterov_reach_documented_points,
     const char *names[2] = {"heavy ball", "Nesterov"};
     const double want[2][2] = {{1.17829746, 1.38902613},
                                {1.16147098, 1.34960136}};
+    const double want_f[2] = {0.03183110, 0.02610728};
     for (int m = 0; m < 2; m++) {
         double x[2] = {-1.5, -1.5};
         const MomentumRunConfig cfg = {.method = methods[m],
@@ -379,7 +423,59 @@ GRADED(momentum, rosenbrock_heavy_ball_and_nesterov_reach_documented_points,
                    names[m]);
         CHECK_NEAR(x[1], want[m][1], 1e-6, SEE_ROSENBROCK,
                    "y after the same %s run", names[m]);
+        MISTAKE(want_f[1 - m], "this is the other method's result");
+        CHECK_NEAR(ros(x, NULL), want_f[m], 1e-6, SEE_ROSENBROCK,
+                   "f at the end of the same %s run", names[m]);
     }
+}
+
+/* Gradient descent is the heavy ball (or Nesterov) with beta = 0: the
+ * velocity is then the gradient itself. The tests below run it that way, so
+ * that they grade chapter 3's momentum_run and not chapter 1's gd_run. */
+GRADED(momentum, rosenbrock_ema_leads_gd_by_step_50_and_nesterov_overshoots,
+       2) {
+    enum { STEPS = 1000 };
+    static double gd[(STEPS + 1) * 2], ema[(STEPS + 1) * 2],
+        nag[(STEPS + 1) * 2];
+    double *traj[3] = {gd, ema, nag};
+    const MomentumRunConfig cfg[3] = {
+        {MOMENTUM_HEAVY_BALL, {.lr = 1e-4, .beta = 0.0}, STEPS, 1e-6},
+        {MOMENTUM_EMA, {.lr = 1e-4, .beta = 0.9}, STEPS, 1e-6},
+        {MOMENTUM_NESTEROV, {.lr = 1e-4, .beta = 0.9}, STEPS, 1e-6}};
+    double gd_x[2] = {NAN, NAN};
+    for (int m = 0; m < 3; m++) {
+        for (int i = 0; i < (STEPS + 1) * 2; i++)
+            traj[m][i] = NAN;
+        double x[2] = {-1.5, -1.5};
+        momentum_run(x, &ROSENBROCK, &cfg[m], traj[m], NULL);
+        if (m == 0) gd_x[0] = x[0], gd_x[1] = x[1];
+    }
+    MISTAKE(-1.5, "with beta = 0 the heavy ball did not move: check the "
+                  "velocity update v = beta v + g");
+    CHECK_NEAR(gd_x[0], 0.11120148, 1e-6, SEE_ROSENBROCK,
+               "x after 1000 steps of gradient descent (momentum_run's heavy "
+               "ball with beta=0) on Rosenbrock from (-1.5,-1.5), lr=1e-4");
+    CHECK_NEAR(gd_x[1], 0.01059534, 1e-6, SEE_ROSENBROCK,
+               "y after the same run");
+    CHECK_NEAR(ros(gd_x, NULL), 0.79027626, 1e-6, SEE_ROSENBROCK,
+               "f at the end of the same run");
+    CHECK_NEAR(gd[2 * 50], -0.15549851, 1e-6, SEE_ROSENBROCK,
+               "x at step 50 of the same gradient-descent run");
+    CHECK_NEAR(ema[2 * 50], 0.20988272, 1e-6, SEE_ROSENBROCK,
+               "x at step 50 of EMA momentum (lr=1e-4, beta=0.9) on "
+               "Rosenbrock from (-1.5,-1.5)");
+    int far = 0;
+    for (int k = 1; k <= STEPS; k++)
+        if (nag[2 * k] > nag[2 * far]) far = k;
+    /* x at steps 77 and 79 is 3e-6 and 2e-5 below x at step 78: far more
+     * than any correct ordering of the arithmetic can change */
+    CHECK_INT(far, 78, SEE_ROSENBROCK,
+              "the step at which Nesterov (lr=1e-4, beta=0.9) from "
+              "(-1.5,-1.5) reaches its largest x");
+    CHECK_NEAR(nag[2 * far], 1.21298411, 1e-6, SEE_ROSENBROCK,
+               "Nesterov's largest x on the same run");
+    CHECK_NEAR(nag[2 * far + 1], 1.47188736, 1e-6, SEE_ROSENBROCK,
+               "y at the same step");
 }
 
 /* f = 0.1 x^2 + 2 y^2, the chapter's ill-conditioned bowl. */
@@ -420,6 +516,50 @@ GRADED(momentum, bowl_momentum_beats_gd_at_the_same_lr, 3) {
                   "f after 100 %s steps on 0.1 x^2 + 2 y^2 from (-10, 1), "
                   "lr=0.1, beta=0.9",
                   names[m]);
+    }
+}
+
+GRADED(momentum, bowl_table_matches_at_every_printed_step, 2) {
+    enum { STEPS = 200 };
+    static double traj[(STEPS + 1) * 2];
+    const Objective obj = {bowl, bowl_grad, NULL, 2};
+    /* f(x_k) for k = 25, 50, 100, 200: the demo's table, to all digits */
+    const int ks[4] = {25, 50, 100, 200};
+    const double want[4][4] = {{3.6416968008873369, 1.3261955589475323,
+                                0.17587946605721558, 0.0030933586580571253},
+                               {4.8499119588903605, 1.4680475098036092,
+                                0.10442912737322278, 0.00048856748202572541},
+                               {0.82696346819125965, 0.055185998575753688,
+                                0.00023351568034338238, 1.5271415442005435e-09},
+                               {0.45666212777823822, 0.019875209905715681,
+                                3.254414520918231e-05, 4.0135138176922916e-11}};
+    const char *names[4] = {"gradient descent (the heavy ball with beta=0)",
+                            "EMA", "heavy ball", "Nesterov"};
+    const MomentumMethod methods[4] = {MOMENTUM_HEAVY_BALL, MOMENTUM_EMA,
+                                       MOMENTUM_HEAVY_BALL, MOMENTUM_NESTEROV};
+    for (int m = 0; m < 4; m++) {
+        for (int i = 0; i < (STEPS + 1) * 2; i++)
+            traj[i] = NAN;
+        double x[2] = {-10.0, 1.0};
+        const MomentumRunConfig cfg = {
+            .method = methods[m],
+            .step = {.lr = 0.1, .beta = m == 0 ? 0.0 : 0.9},
+            .max_steps = STEPS};
+        CHECK_INT(momentum_run(x, &obj, &cfg, traj, NULL), STEPS, SEE_RUN,
+                  "steps of a %s run with max_steps=200, grad_tol=0", names[m]);
+        for (int c = 0; c < 4; c++) {
+            for (int o = 0; o < 4; o++)
+                if (o != m)
+                    MISTAKE(want[o][c], "this is another method's result: "
+                                        "check momentum_run's dispatch on "
+                                        "cfg->method and each step's formula");
+            /* the iteration is linear and stable: correct orderings agree
+             * to ~1e-14 relative even at k = 200 */
+            CHECK_REL(bowl(&traj[2 * ks[c]], NULL), want[m][c], 1e-8, SEE_BOWL,
+                      "f at step %d of %s on 0.1 x^2 + 2 y^2 from (-10, 1), "
+                      "lr=0.1, beta=%g",
+                      ks[c], names[m], cfg.step.beta);
+        }
     }
 }
 
@@ -472,16 +612,54 @@ GRADED(momentum, tuned_heavy_ball_gains_six_digits_in_93_steps, 3) {
     double x[2] = {1.0, 1.0};
     int steps = momentum_run(x, &obj, &cfg, traj, NULL);
     CHECK_INT(steps, STEPS, SEE_TUNED, "steps of the tuned heavy-ball run");
-    for (int k = 10; k <= 100; k += 45) /* k = 10, 55, 100 */
+    const int ks[] = {1, 10, 20, 50, 69, 93, 100}; /* the demo's rows */
+    for (int c = 0; c < 7; c++) {
+        int k = ks[c];
         CHECK_REL(hypot(traj[2 * k], traj[2 * k + 1]) / sqrt(2.0),
                   tuned_error(k), 1e-9, SEE_TUNED,
                   "||x_%d|| / ||x_0|| of the tuned heavy ball on "
                   "(x^2 + 100 y^2)/2 from (1, 1)",
                   k);
+    }
+    int last_far = 0; /* the ball speeds up before it brakes */
+    while (last_far < STEPS && hypot(traj[2 * (last_far + 1)],
+                                     traj[2 * (last_far + 1) + 1]) > sqrt(2.0))
+        last_far++;
+    CHECK_INT(last_far, 14, SEE_TUNED,
+              "the last step k of the run's first stretch with ||x_k - x*|| "
+              "> ||x_0 - x*|| (the tuned heavy ball from (1, 1))");
     int first = -1;
     for (int k = 0; k <= STEPS && first < 0; k++)
         if (hypot(traj[2 * k], traj[2 * k + 1]) <= 1e-6 * sqrt(2.0)) first = k;
     CHECK_INT(first, 93, SEE_TUNED,
               "the first k with ||x_k - x*|| <= 1e-6 ||x_0 - x*|| for the "
               "tuned heavy ball on (x^2 + 100 y^2)/2 from (1, 1)");
+}
+
+GRADED(momentum, gd_at_its_best_step_needs_691_steps, 1) {
+    /* gradient descent at lr = 2/(mu + L), run as momentum_run's heavy ball
+     * with beta = 0 (the velocity is then the gradient), so that this test
+     * grades chapter 3's code and not chapter 1's gd_run */
+    enum { STEPS = 1000 };
+    static double traj[(STEPS + 1) * 2];
+    for (int i = 0; i < (STEPS + 1) * 2; i++)
+        traj[i] = NAN;
+    const Objective obj = {kappa100, kappa100_grad, NULL, 2};
+    const MomentumRunConfig cfg = {.method = MOMENTUM_HEAVY_BALL,
+                                   .step = {.lr = 2.0 / 101.0, .beta = 0.0},
+                                   .max_steps = STEPS};
+    double x[2] = {1.0, 1.0};
+    CHECK_INT(momentum_run(x, &obj, &cfg, traj, NULL), STEPS, SEE_RUN,
+              "steps of a run with max_steps=1000, grad_tol=0");
+    /* both coordinates are multiplied by +-99/101 at every step */
+    CHECK_REL(hypot(traj[2 * 691], traj[2 * 691 + 1]) / sqrt(2.0),
+              pow(99.0 / 101.0, 691), 1e-9, SEE_TUNED,
+              "||x_691|| / ||x_0|| of gradient descent (the heavy ball with "
+              "beta=0), lr=2/101, on (x^2 + 100 y^2)/2 from (1, 1)");
+    int first = -1;
+    for (int k = 0; k <= STEPS && first < 0; k++)
+        if (hypot(traj[2 * k], traj[2 * k + 1]) <= 1e-6 * sqrt(2.0)) first = k;
+    CHECK_INT(first, 691, SEE_TUNED,
+              "the first k with ||x_k - x*|| <= 1e-6 ||x_0 - x*|| for the "
+              "same gradient-descent run");
 }
