@@ -267,6 +267,13 @@ static void notes_run_settings(const char *dir) {
     static double slow[T + 1], fast[T + 1], gd[T + 1];
     adam_on_parabola(0.01, T, 1.0, slow);
     adam_on_parabola(0.1, T, 1.0, fast);
+    int passes = -1, peak = 0; /* where lr 0.1 first passes 3, its top */
+    for (int k = 1; k <= T; k++) {
+        if (passes < 0 && fast[k] > 3.0) passes = k;
+        if (fast[k] > fast[peak]) peak = k;
+    }
+    printf("lr 0.1: theta passes 3 at step %d and peaks at %.4f at step %d\n",
+           passes, fast[peak], peak);
     gd[0] = 0.0;
     for (int k = 0; k < T; k++) {
         const double g = 2.0 * (gd[k] - 3.0);
@@ -390,6 +397,7 @@ static double cmp_rate(int i) { return pow(10.0, -5.0 + i / 4.0); }
 typedef struct {
     int hit;      /* first step with f < CMP_TOL, or -1 */
     bool stays;   /* f < CMP_TOL at every step after the first hit */
+    int left;     /* first step after the hit with f >= CMP_TOL, or -1 */
     double f_min; /* lowest f seen */
 } CmpResult;
 
@@ -404,7 +412,8 @@ static int cmp_run(CmpResult *r, Method method, double lr,
         return -1;
     }
     double x[2] = {x0[0], x0[1]}, g[2];
-    *r = (CmpResult){.hit = -1, .stays = true, .f_min = INFINITY};
+    *r = (CmpResult){.hit = -1, .stays = true, .left = -1,
+                     .f_min = INFINITY};
     for (int k = 0; k <= CMP_STEPS; k++) {
         double f = obj->f(x, obj->ctx);
         if (!isfinite(f)) { /* diverged: no hit from here on */
@@ -416,7 +425,10 @@ static int cmp_run(CmpResult *r, Method method, double lr,
         if (f_path) f_path[k] = f;
         r->f_min = fmin(r->f_min, f);
         if (f < CMP_TOL && r->hit < 0) r->hit = k;
-        if (f >= CMP_TOL && r->hit >= 0) r->stays = false;
+        if (f >= CMP_TOL && r->hit >= 0 && r->stays) {
+            r->stays = false;
+            r->left = k;
+        }
         if (k == CMP_STEPS) break;
         obj->grad(g, x, obj->ctx);
         optimizer_step(&o, x, g, obj->n);
@@ -450,8 +462,10 @@ static void compare_on_rosenbrock(const char *dir) {
     static double paths[N_METHODS][CMP_STEPS + 1];
     printf("%-13s %9s %8s %7s %10s\n", "method", "lr", "steps", "stays",
            "lowest f");
+    CmpResult left[N_METHODS]; /* the runs that got there but left again */
     for (int m = 0; m < N_METHODS; m++) {
         CmpResult r;
+        left[m].left = -1;
         int best = cmp_best(&r, (Method)m, &obj, x0);
         if (best < 0) {
             printf("%-13s (init returned -1)\n", METHOD_NAME[m]);
@@ -460,6 +474,7 @@ static void compare_on_rosenbrock(const char *dir) {
             continue;
         }
         cmp_run(&r, (Method)m, cmp_rate(best), &obj, x0, paths[m]);
+        left[m] = r;
         if (r.hit >= 0) /* f_min is then rounding noise: not shown */
             printf("%-13s %9.2g %8d %7s\n", METHOD_NAME[m], cmp_rate(best),
                    r.hit, r.stays ? "yes" : "no");
@@ -467,6 +482,10 @@ static void compare_on_rosenbrock(const char *dir) {
             printf("%-13s %9.2g %8s %7s %10.1e\n", METHOD_NAME[m],
                    cmp_rate(best), "never", "-", r.f_min);
     }
+    for (int m = 0; m < N_METHODS; m++)
+        if (left[m].left >= 0)
+            printf("%s: f < 1e-6 from step %d, back above at step %d\n",
+                   METHOD_NAME[m], left[m].hit, left[m].left);
     FILE *f = demo_open_data(dir, "compare.dat");
     if (!f) return;
     fprintf(f, "# step, then f for:");

@@ -67,6 +67,38 @@ static void print_vector(const char *label, const double *w) {
     printf("%s(%.8f, %.8f, %.8f, %.8f)\n", label, w[0], w[1], w[2], w[3]);
 }
 
+/* The eigenvalues of the symmetric D x D matrix A, ascending, by Jacobi
+ * rotations: each one zeroes an off-diagonal pair, until none is left. */
+static void symmetric_eigenvalues(double *eig, double A[D][D]) {
+    for (int sweep = 0; sweep < 50; sweep++)
+        for (int p = 0; p < D; p++)
+            for (int q = p + 1; q < D; q++) {
+                if (A[p][q] == 0.0) continue;
+                double th = (A[q][q] - A[p][p]) / (2.0 * A[p][q]);
+                double t = (th >= 0 ? 1.0 : -1.0) /
+                           (fabs(th) + sqrt(th * th + 1.0));
+                double c = 1.0 / sqrt(t * t + 1.0), s = t * c;
+                for (int k = 0; k < D; k++) { /* A <- A J, then J^T A */
+                    double kp = A[k][p], kq = A[k][q];
+                    A[k][p] = c * kp - s * kq;
+                    A[k][q] = s * kp + c * kq;
+                }
+                for (int k = 0; k < D; k++) {
+                    double pk = A[p][k], qk = A[q][k];
+                    A[p][k] = c * pk - s * qk;
+                    A[q][k] = s * pk + c * qk;
+                }
+            }
+    for (int i = 0; i < D; i++)
+        eig[i] = A[i][i];
+    for (int i = 1; i < D; i++) /* insertion sort, ascending */
+        for (int j = i; j > 0 && eig[j - 1] > eig[j]; j--) {
+            double t = eig[j];
+            eig[j] = eig[j - 1];
+            eig[j - 1] = t;
+        }
+}
+
 static void the_data(void) {
     demo_heading("the data: 200 examples, features (1, u1, u2, u3)");
     sgd_make_data(X, Y, SGD_DATA_SEED);
@@ -87,15 +119,20 @@ static void the_data(void) {
     }
     printf("|x_i|^2: mean %.2f, largest %.2f\n", mean_sq, max_sq);
     printf("the Hessian X^T X / n:\n");
+    double H[D][D], eig[D];
     for (int a = 0; a < D; a++) {
         for (int b = 0; b < D; b++) {
             double h = 0.0;
             for (int i = 0; i < N; i++)
                 h += X[i * D + a] * X[i * D + b] / N;
+            H[a][b] = h;
             printf(" %7.3f", h);
         }
         printf("\n");
     }
+    symmetric_eigenvalues(eig, H);
+    printf("its eigenvalues: %.3f %.3f %.3f %.3f, condition number %.2f\n",
+           eig[0], eig[1], eig[2], eig[3], eig[D - 1] / eig[0]);
 }
 
 //> shuffle_demo

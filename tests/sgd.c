@@ -12,6 +12,7 @@
 #define SEE_SHUFFLE "chapter 2, section 2.3 'Epochs and shuffling'"
 #define SEE_LOOP "chapter 2, section 2.4 'The epoch loop'"
 #define SEE_COST "chapter 2, section 2.5 'Cost per step and cost per epoch'"
+#define SEE_FLOOR "chapter 2, section 2.6 'The noise floor'"
 #define SEE_SADDLE "chapter 2, section 2.7 'Noise and saddle points'"
 
 /* A tiny data set, by hand: the line y = x sampled with a bias column.
@@ -140,6 +141,127 @@ GRADED(sgd, full_batch_grad_matches_finite_differences, 2) {
                    "at w = (0.3, -0.2, 1, 2), against finite differences",
                    j);
     }
+}
+
+/* w* of the chapter's data, from the normal equations (the demo prints it
+ * to 8 decimals), and L(w*) from the trusted loss. */
+static const double W_STAR[SGD_DATA_D] = {1.9562967993074889,
+                                          -1.0326130958183526,
+                                          3.0678933439583282,
+                                          0.43372627937472069};
+
+GRADED(sgd, the_optimum_has_zero_gradient_and_the_documented_loss, 2) {
+    LsqData data = chapter_data();
+    MISTAKE(2 * 0.11305613684733194, "the 1/2 in front of the mean is left "
+                                     "out");
+    MISTAKE(SGD_DATA_N * 0.11305613684733194, "the squared residuals are "
+                                              "halved but not averaged");
+    CHECK_NEAR(lsq_loss(&data, W_STAR), 0.11305613684733194, 1e-8, SEE_DATA,
+               "lsq_loss at the least-squares optimum w* = (1.95629680, "
+               "-1.03261310, 3.06789334, 0.43372628) of the chapter's data "
+               "(the demo prints L(w*) = 0.11305614)");
+    int idx[SGD_DATA_N];
+    identity(idx, SGD_DATA_N);
+    double g[SGD_DATA_D];
+    for (int j = 0; j < SGD_DATA_D; j++)
+        g[j] = NAN;
+    lsq_batch_grad(g, &data, W_STAR, idx, SGD_DATA_N);
+    /* w* solves the normal equations to ~1e-16, so the full gradient there
+     * is rounding noise; a gradient that is off by any factor is still 0
+     * here, and the test above of lsq_batch_grad catches that. */
+    for (int j = 0; j < SGD_DATA_D; j++)
+        CHECK_NEAR(g[j], 0.0, 1e-10, SEE_DATA,
+                   "full-batch gradient[%d] at the optimum w*: the normal "
+                   "equations make it vanish",
+                   j);
+}
+
+/* The eigenvalues of a symmetric 4 x 4 matrix, ascending (Jacobi). */
+static void eigenvalues4(double *eig, double A[4][4]) {
+    for (int sweep = 0; sweep < 50; sweep++)
+        for (int p = 0; p < 4; p++)
+            for (int q = p + 1; q < 4; q++) {
+                if (A[p][q] == 0.0) continue;
+                double th = (A[q][q] - A[p][p]) / (2.0 * A[p][q]);
+                double t = (th >= 0 ? 1.0 : -1.0) /
+                           (fabs(th) + sqrt(th * th + 1.0));
+                double c = 1.0 / sqrt(t * t + 1.0), sn = t * c;
+                for (int k = 0; k < 4; k++) {
+                    double kp = A[k][p], kq = A[k][q];
+                    A[k][p] = c * kp - sn * kq;
+                    A[k][q] = sn * kp + c * kq;
+                }
+                for (int k = 0; k < 4; k++) {
+                    double pk = A[p][k], qk = A[q][k];
+                    A[p][k] = c * pk - sn * qk;
+                    A[q][k] = sn * pk + c * qk;
+                }
+            }
+    for (int i = 0; i < 4; i++)
+        eig[i] = A[i][i];
+    for (int i = 1; i < 4; i++)
+        for (int j = i; j > 0 && eig[j - 1] > eig[j]; j--) {
+            double t = eig[j];
+            eig[j] = eig[j - 1];
+            eig[j - 1] = t;
+        }
+}
+
+GRADED(sgd, the_gradient_has_the_documented_hessian_and_curvatures, 1) {
+    /* The gradient is linear in w, so grad(e_j) - grad(0) is column j of
+     * the Hessian X^T X / n: read off the student's lsq_batch_grad. */
+    LsqData data = chapter_data();
+    int idx[SGD_DATA_N];
+    identity(idx, SGD_DATA_N);
+    double H[4][4], g0[4], gj[4], zero[4] = {0};
+    lsq_batch_grad(g0, &data, zero, idx, SGD_DATA_N);
+    for (int j = 0; j < 4; j++) {
+        double e[4] = {0};
+        e[j] = 1.0;
+        lsq_batch_grad(gj, &data, e, idx, SGD_DATA_N);
+        for (int i = 0; i < 4; i++)
+            H[i][j] = gj[i] - g0[i];
+    }
+    static const double want[4][4] = {{1.000, -0.031, 0.009, 0.064},
+                                      {-0.031, 0.863, 0.010, 0.023},
+                                      {0.009, 0.010, 0.248, 0.049},
+                                      {0.064, 0.023, 0.049, 0.356}};
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++)
+            CHECK_NEAR(H[i][j], want[i][j], 5.01e-4, SEE_DATA,
+                       "Hessian entry (%d, %d) as grad(e_%d) - grad(0) of "
+                       "the full-batch gradient on the chapter's data (the "
+                       "demo prints it to 3 decimals)",
+                       i, j, j);
+    double eig[4];
+    eigenvalues4(eig, H);
+    CHECK_NEAR(eig[0], 0.228142, 1e-5, SEE_DATA,
+               "smallest eigenvalue of that Hessian");
+    CHECK_NEAR(eig[3], 1.011747, 1e-5, SEE_DATA,
+               "largest eigenvalue of that Hessian");
+    CHECK_NEAR(eig[3] / eig[0], 4.43, 0.005, SEE_DATA,
+               "condition number of that Hessian");
+    /* One example's curvature |x_i|^2: the trace of the Hessian of its
+     * loss, again read off the gradient of a batch of that one example. */
+    double mean = 0.0, largest = 0.0;
+    for (int i = 0; i < SGD_DATA_N; i++) {
+        double tr = 0.0;
+        lsq_batch_grad(g0, &data, zero, &i, 1);
+        for (int j = 0; j < 4; j++) {
+            double e[4] = {0};
+            e[j] = 1.0;
+            lsq_batch_grad(gj, &data, e, &i, 1);
+            tr += gj[j] - g0[j];
+        }
+        mean += tr / SGD_DATA_N;
+        largest = fmax(largest, tr);
+    }
+    CHECK_NEAR(mean, 2.47, 0.005, SEE_COST,
+               "mean over the examples of |x_i|^2, one example's "
+               "curvature, from single-example gradients");
+    CHECK_NEAR(largest, 10.25, 0.005, SEE_COST,
+               "largest |x_i|^2 over the examples, from single-example "
+               "gradients");
 }
 
 /* ---- 2.3 shuffling ---------------------------------------------------- */
@@ -394,8 +516,10 @@ GRADED(sgd, run_reshuffles_every_epoch_without_resetting, 2) {
 
 /* ---- 2.5 the three methods, documented -------------------------------- */
 
-/* The chapter's run: 20 epochs from w = 0, perm from the identity, seed 1. */
-static void chapter_run(double *w, double lr, int batch_size) {
+/* The chapter's run: 20 epochs from w = 0, perm from the identity, seed 1.
+ * Returns sgd_run's step count; history as in sgd_run. */
+static int chapter_run(double *w, double lr, int batch_size,
+                       double *history) {
     const LsqData data = chapter_data();
     int perm[SGD_DATA_N];
     identity(perm, SGD_DATA_N);
@@ -404,12 +528,13 @@ static void chapter_run(double *w, double lr, int batch_size) {
     const SgdConfig cfg = {.lr = lr, .batch_size = batch_size, .epochs = 20};
     for (int j = 0; j < SGD_DATA_D; j++)
         w[j] = 0.0;
-    sgd_run(w, &data, &cfg, &rng, perm, NULL);
+    return sgd_run(w, &data, &cfg, &rng, perm, history);
 }
 
 GRADED(sgd, batch_gd_reaches_the_documented_weights, 2) {
     double w[SGD_DATA_D];
-    chapter_run(w, 1.0, SGD_DATA_N);
+    CHECK_INT(chapter_run(w, 1.0, SGD_DATA_N, NULL), 20, SEE_COST,
+              "steps of 20 epochs of batch GD (B = 200)");
     const double want[SGD_DATA_D] = {1.956020, -1.032613, 3.053550, 0.439249};
     for (int j = 0; j < SGD_DATA_D; j++)
         CHECK_NEAR(w[j], want[j], 1e-6, SEE_COST,
@@ -420,7 +545,7 @@ GRADED(sgd, batch_gd_reaches_the_documented_weights, 2) {
 
 GRADED(sgd, minibatch_gd_reaches_the_documented_weights, 3) {
     double w[SGD_DATA_D];
-    chapter_run(w, 0.15, 16);
+    int steps = chapter_run(w, 0.15, 16, NULL);
     const double want[SGD_DATA_D] = {1.908673, -1.022041, 3.062934, 0.446560};
     MISTAKE(1.975345479, "perm is never shuffled");
     MISTAKE(1.884353643, "perm is reset to 0..n-1 before each shuffle");
@@ -433,11 +558,13 @@ GRADED(sgd, minibatch_gd_reaches_the_documented_weights, 3) {
     for (int j = 1; j < SGD_DATA_D; j++)
         CHECK_NEAR(w[j], want[j], 1e-6, SEE_COST, "w[%d] after the same run",
                    j);
+    CHECK_INT(steps, 260, SEE_COST,
+              "steps of 20 epochs with B = 16 (13 batches per epoch)");
 }
 
 GRADED(sgd, sgd_reaches_the_documented_weights, 3) {
     double w[SGD_DATA_D];
-    chapter_run(w, 0.02, 1);
+    int steps = chapter_run(w, 0.02, 1, NULL);
     const double want[SGD_DATA_D] = {1.907025, -1.020368, 3.076860, 0.459611};
     MISTAKE(1.986257931, "perm is never shuffled");
     MISTAKE(1.869723535, "perm is reset to 0..n-1 before each shuffle");
@@ -448,25 +575,155 @@ GRADED(sgd, sgd_reaches_the_documented_weights, 3) {
     for (int j = 1; j < SGD_DATA_D; j++)
         CHECK_NEAR(w[j], want[j], 1e-6, SEE_COST, "w[%d] after the same run",
                    j);
+    CHECK_INT(steps, 4000, SEE_COST, "steps of 20 epochs with B = 1");
 }
 
 GRADED(sgd, all_three_end_within_0_1_of_the_optimum, 2) {
-    /* w* from the normal equations, as the demo prints it. */
-    const double w_star[SGD_DATA_D] = {1.95629680, -1.03261310, 3.06789334,
-                                       0.43372628};
     const double lr[3] = {1.0, 0.15, 0.02};
     const int batch[3] = {SGD_DATA_N, 16, 1};
+    /* |w - w*| as the demo prints it (1.5e-02, 5.1e-02, 5.8e-02). */
+    const double want[3] = {0.015372619, 0.050686538, 0.057689594};
     for (int m = 0; m < 3; m++) {
         double w[SGD_DATA_D], dist = 0.0;
-        chapter_run(w, lr[m], batch[m]);
+        chapter_run(w, lr[m], batch[m], NULL);
         for (int j = 0; j < SGD_DATA_D; j++)
-            dist += (w[j] - w_star[j]) * (w[j] - w_star[j]);
+            dist += (w[j] - W_STAR[j]) * (w[j] - W_STAR[j]);
         dist = sqrt(dist);
         CHECK(isfinite(dist) && dist < 0.1, SEE_COST,
               "|w - w*| after 20 epochs with B = %d, lr = %g: got %g, want "
               "below 0.1",
               batch[m], lr[m], dist);
+        CHECK_NEAR(dist, want[m], 1e-7, SEE_COST,
+                   "|w - w*| after 20 epochs with B = %d, lr = %g from w = "
+                   "0 (seed 1)",
+                   batch[m], lr[m]);
     }
+}
+
+/* The excess loss L(w) - L(w*), with the trusted loss at w*. */
+static double excess(double loss) {
+    static double loss_star = NAN;
+    if (isnan(loss_star)) {
+        LsqData data = chapter_data();
+        loss_star = trusted_loss(W_STAR, &data);
+    }
+    return loss - loss_star;
+}
+
+GRADED(sgd, excess_loss_tables_match_after_equal_epochs_and_steps, 2) {
+    /* The demo's two tables, from the history of the three runs above.
+     * The runs are contractions, so rounding stays near 1e-15 and 1e-6
+     * relative leaves room. */
+    static double history[SGD_DATA_N * 20 + 1];
+    const char *name[3] = {"batch GD (B = 200, lr 1)",
+                           "mini-batch GD (B = 16, lr 0.15)",
+                           "SGD (B = 1, lr 0.02)"};
+    const double lr[3] = {1.0, 0.15, 0.02};
+    const int batch[3] = {SGD_DATA_N, 16, 1}, per_epoch[3] = {1, 13, 200};
+    const int at_epochs[5] = {1, 2, 5, 10, 20}, at_steps[4] = {1, 5, 10, 20};
+    static const double by_epochs[3][5] = {
+        {6.5083808898e-01, 3.5826467081e-01, 6.7385492062e-02,
+         4.8222364269e-03, 2.6958455413e-05},
+        {4.6760515692e-01, 1.6360271608e-01, 1.0252274642e-02,
+         2.1561369466e-04, 1.1928799887e-03},
+        {1.5857959026e-01, 2.4249120385e-02, 9.2973994790e-04,
+         1.5036904070e-04, 1.3608952036e-03}};
+    static const double by_steps[3][4] = {
+        {6.5083808898e-01, 6.7385492062e-02, 4.8222364269e-03,
+         2.6958455413e-05},
+        {2.8817245520e+00, 1.3287434124e+00, 6.0393637113e-01,
+         2.5086842226e-01},
+        {3.7203734761e+00, 3.6264021046e+00, 3.0713147529e+00,
+         2.0210166182e+00}};
+    for (int m = 0; m < 3; m++) {
+        double w[SGD_DATA_D];
+        for (int k = 0; k <= SGD_DATA_N * 20; k++)
+            history[k] = NAN;
+        chapter_run(w, lr[m], batch[m], history);
+        for (int c = 0; c < 5; c++)
+            CHECK_REL(excess(history[at_epochs[c] * per_epoch[m]]),
+                      by_epochs[m][c], 1e-6, SEE_COST,
+                      "L(w) - L(w*) after %d epochs (history[%d]) of %s "
+                      "from w = 0, seed 1",
+                      at_epochs[c], at_epochs[c] * per_epoch[m], name[m]);
+        for (int c = 0; c < 4; c++)
+            CHECK_REL(excess(history[at_steps[c]]), by_steps[m][c], 1e-6,
+                      SEE_COST,
+                      "L(w) - L(w*) after %d steps (history[%d]) of %s from "
+                      "w = 0, seed 1",
+                      at_steps[c], at_steps[c], name[m]);
+    }
+}
+
+/* ---- 2.6 the noise floor ---------------------------------------------- */
+
+static const double FLOOR_LR[3] = {0.04, 0.02, 0.01};
+static const int FLOOR_B[3] = {1, 4, 16};
+
+GRADED(sgd, noise_floor_with_reshuffling_matches_the_table, 2) {
+    /* The demo's first table: sgd_run from w* for 20 epochs, seed 1, the
+     * mean over the steps of history - L(w*). */
+    static const double want[3][3] = {
+        {4.0876573383e-03, 4.9824919439e-04, 5.2783844990e-05},
+        {1.4893048422e-03, 1.4661706014e-04, 1.5315733837e-05},
+        {4.8653375747e-04, 4.0347837055e-05, 4.5023547783e-06}};
+    static double history[SGD_DATA_N * 20 + 1];
+    LsqData data = chapter_data();
+    for (int r = 0; r < 3; r++)
+        for (int b = 0; b < 3; b++) {
+            double w[SGD_DATA_D];
+            memcpy(w, W_STAR, sizeof w);
+            int perm[SGD_DATA_N];
+            identity(perm, SGD_DATA_N);
+            Rng rng;
+            rng_seed(&rng, 1);
+            const SgdConfig cfg = {FLOOR_LR[r], FLOOR_B[b], 20};
+            int steps = 20 * ((SGD_DATA_N + FLOOR_B[b] - 1) / FLOOR_B[b]);
+            for (int k = 0; k <= steps; k++)
+                history[k] = NAN;
+            sgd_run(w, &data, &cfg, &rng, perm, history);
+            double mean = 0.0;
+            for (int k = 1; k <= steps; k++)
+                mean += excess(history[k]) / steps;
+            CHECK_REL(mean, want[r][b], 1e-6, SEE_FLOOR,
+                      "mean of L(w) - L(w*) over the %d steps of 20 epochs "
+                      "of sgd_run from w*, lr = %g, B = %d, seed 1",
+                      steps, FLOOR_LR[r], FLOOR_B[b]);
+        }
+}
+
+GRADED(sgd, noise_floor_with_replacement_matches_the_table, 1) {
+    /* The demo's second table: batches of B examples drawn independently
+     * with rng_below, a step w -= lr * lsq_batch_grad, and lsq_loss after
+     * every step. */
+    static const double want[3][3] = {
+        {6.0783066390e-03, 1.5931892408e-03, 3.8243798962e-04},
+        {3.0655747093e-03, 7.8909476231e-04, 1.7163636407e-04},
+        {1.5669927322e-03, 3.7571367039e-04, 7.0213518323e-05}};
+    LsqData data = chapter_data();
+    for (int r = 0; r < 3; r++)
+        for (int b = 0; b < 3; b++) {
+            double w[SGD_DATA_D], g[SGD_DATA_D];
+            memcpy(w, W_STAR, sizeof w);
+            int idx[16];
+            Rng rng;
+            rng_seed(&rng, 1);
+            int steps = 20 * SGD_DATA_N / FLOOR_B[b];
+            double mean = 0.0;
+            for (int k = 0; k < steps; k++) {
+                for (int i = 0; i < FLOOR_B[b]; i++)
+                    idx[i] = (int)rng_below(&rng, SGD_DATA_N);
+                lsq_batch_grad(g, &data, w, idx, FLOOR_B[b]);
+                for (int j = 0; j < SGD_DATA_D; j++)
+                    w[j] -= FLOOR_LR[r] * g[j];
+                mean += excess(lsq_loss(&data, w)) / steps;
+            }
+            CHECK_REL(mean, want[r][b], 1e-6, SEE_FLOOR,
+                      "mean of L(w) - L(w*) over %d steps from w* with "
+                      "batches of %d examples drawn with replacement, "
+                      "lr = %g, seed 1",
+                      steps, FLOOR_B[b], FLOOR_LR[r]);
+        }
 }
 
 /* ---- 2.7 noise and saddle points -------------------------------------- */
@@ -511,10 +768,26 @@ GRADED(sgd, plain_gd_on_the_ridge_stalls_at_the_saddle, 2) {
     Rng rng, ref;
     rng_seed(&rng, 1);
     rng_seed(&ref, 1);
+    /* Chapter 1's stopping rule, as the demo's gd_run applies it: the
+     * first k at which |grad f(x_k)| < 1e-6, and x_k there. */
+    int stop = -1;
+    double p_stop[2] = {NAN, NAN};
     for (int k = 0; k < 100; k++) {
         saddle_grad(g, p);
+        if (stop < 0 && hypot(g[0], g[1]) < 1e-6) {
+            stop = k;
+            p_stop[0] = p[0], p_stop[1] = p[1];
+        }
         sgd_noisy_step(p, g, 2, 0.1, 0.0, &rng);
     }
+    CHECK_INT(stop, 66, SEE_SADDLE,
+              "steps from (1, 0) with sigma = 0, lr = 0.1 until |grad f| < "
+              "1e-6 (the demo's plain GD: 66 steps, converged = yes)");
+    CHECK_NEAR(p_stop[0], 4.0173451106475e-07, 1e-18, SEE_SADDLE,
+               "x after those 66 steps (0.8^66, printed 4.02e-07)");
+    CHECK_NEAR(saddle(p_stop), 1.6139061738e-13, 1e-20, SEE_SADDLE,
+               "f after those 66 steps (printed 1.61e-13): the saddle, not "
+               "a minimum");
     CHECK(p[1] == 0.0, SEE_SADDLE,
           "y after 100 noiseless steps from (1, 0): got %g, want exactly 0 "
           "(the ridge y = 0 has no y gradient)",
@@ -549,4 +822,44 @@ GRADED(sgd, noise_escapes_the_saddle_to_the_documented_point, 3) {
     CHECK(saddle(p) < -0.49, SEE_SADDLE,
           "f after the noisy run: got %g, want near the minimum -1/2",
           saddle(p));
+}
+
+GRADED(sgd, noisy_runs_escape_at_the_documented_steps_and_split_40_60, 2) {
+    /* The demo's seeds: the first step with |y| > 1/2, and x_100. The runs
+     * end near a minimum, where rounding differences die out, so 1e-8
+     * holds for any correct ordering of the update. */
+    const int seeds[4] = {1, 2, 3, 7}, escape[4] = {28, 34, 38, 31};
+    const double end[4][2] = {{0.002580061845, -0.999206767718},
+                              {0.001843213141, -1.000092636377},
+                              {0.000403900217, -0.997922086452},
+                              {0.005158855342, 1.001584791354}};
+    int up = 0, down = 0;
+    for (int seed = 1; seed <= 100; seed++) {
+        double p[2] = {1.0, 0.0}, g[2];
+        Rng rng;
+        rng_seed(&rng, (uint64_t)seed);
+        int escaped = -1;
+        for (int k = 1; k <= 100; k++) {
+            saddle_grad(g, p);
+            sgd_noisy_step(p, g, 2, 0.1, 0.01, &rng);
+            if (escaped < 0 && fabs(p[1]) > 0.5) escaped = k;
+        }
+        up += p[1] > 0.5;
+        down += p[1] < -0.5;
+        for (int s = 0; s < 4; s++) {
+            if (seeds[s] != seed) continue;
+            CHECK_INT(escaped, escape[s], SEE_SADDLE,
+                      "first step with |y| > 1/2 from (1, 0), lr = 0.1, "
+                      "sigma = 0.01, seed %d",
+                      seed);
+            CHECK_NEAR(p[0], end[s][0], 1e-8, SEE_SADDLE,
+                       "x after 100 noisy steps, seed %d", seed);
+            CHECK_NEAR(p[1], end[s][1], 1e-8, SEE_SADDLE,
+                       "y after 100 noisy steps, seed %d", seed);
+        }
+    }
+    CHECK_INT(up, 40, SEE_SADDLE,
+              "seeds 1 to 100 that end near (0, 1) after 100 noisy steps");
+    CHECK_INT(down, 60, SEE_SADDLE,
+              "seeds 1 to 100 that end near (0, -1)");
 }
