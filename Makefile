@@ -197,3 +197,27 @@ coverage: ## gcovr line/branch coverage of solutions/ under the tests (HTML repo
 
 clean: ## remove build/ and nothing else
 	rm -rf build
+
+# ---------------------------------------------------------------------------
+# --- instructor tools (class grading, release, packaging)
+# (see README.md, "Grading a class, releases and packaging"; the student
+# release cuts everything from "Instructor targets" on)
+
+.PHONY: grade-class bench-class release gradescope classroom
+grade-class: ## grade a class: SUBMISSIONS=dir (a folder per student) [OUT=dir JOBS=n]
+	$(if $(SUBMISSIONS),,$(error make grade-class needs SUBMISSIONS=dir, one folder per student, e.g. make grade-class SUBMISSIONS=~/class OUT=build/class))
+	$(Q)sh tools/setup.sh grade --quiet
+	$(Q)$(PYTHON) tools/grade_class.py '$(SUBMISSIONS)' --out '$(or $(OUT),build/class)' \
+	  $(if $(JOBS),--jobs $(JOBS))
+
+bench-class: ## time grade-class on 50 generated submissions (stubs, solutions, hostile)
+	$(Q)$(PYTHON) tools/bench_class.py $(if $(JOBS),--jobs $(JOBS))
+
+release: ## build/release/course-student.tar.gz: no solutions; proven (make grade scores 0)
+	$(Q)$(PYTHON) tools/release.py --out '$(or $(OUT),build/release)'
+
+gradescope: ## build/gradescope/autograder.zip for Gradescope, tested on a simulated /autograder
+	$(Q)$(PYTHON) tools/gradescope.py --out '$(or $(OUT),build/gradescope)'
+
+classroom: ## write .github/workflows/classroom.yml (GitHub Classroom: a step per chapter)
+	$(Q)$(PYTHON) tools/classroom.py --write

@@ -7,8 +7,11 @@
   3. every program output a chapter shows is the demo's real output, and
      every section a test cites exists (tools/check_outputs.py);
   4. the book builds (make book);
-  5. the grader's own tests pass (tools/test_grader.py);
-  6. the tests reach at least 95% of the solutions' lines (tools/coverage.py).
+  5. the grader's own tests pass (tools/test_grader.py: the hostile and
+     broken submissions of tests/hostile/);
+  6. the instructor's tools work (tools/test_instructor.py: class grading,
+     the student release, the Gradescope zip, the Classroom workflow);
+  7. the tests reach at least 95% of the solutions' lines (tools/coverage.py).
 
 Each step prints "NAME: N passed, N failed"; the last line sums them.
 """
@@ -31,7 +34,9 @@ STEPS = [
       "--werror", "--expect", "zero", "--report", "build/stubs/results.json"]),
     ("chapter outputs match the demos", [PY, "tools/check_outputs.py"]),
     ("the book builds", ["make", "--no-print-directory", "book"]),
-    ("the grader's own tests", [PY, "tools/test_grader.py"]),
+    ("the grader's own tests: hostile and broken submissions", [PY, "tools/test_grader.py"]),
+    ("the instructor's tools: class grading, release, Gradescope, Classroom",
+     [PY, "tools/test_instructor.py"]),
     ("coverage of the solutions", [PY, "tools/coverage.py"]),
 ]
 

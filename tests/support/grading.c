@@ -7,6 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Fills the stack that the test body and the exercise will use with the
+ * byte 0x7e (as a double 1e301, as an int 2122219134, as a pointer an
+ * address that crashes), the same byte that the grader's MALLOC_PERTURB_
+ * gives fresh heap blocks: an uninitialised variable or buffer then gives a
+ * wrong answer every time instead of passing by luck on a zeroed page. */
+#define GRADING_POISON_BYTES (256 * 1024)
+__attribute__((noinline)) void grading_test_started(void) {
+    volatile unsigned char garbage[GRADING_POISON_BYTES];
+    for (size_t i = 0; i < sizeof garbage; i++)
+        garbage[i] = 0x7e;
+    /* Line by line, so that what a test printed before it crashed is kept. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
 /* The grader passes a per-run token and a file; a test that reaches its end
  * appends "token suite/name". A test whose process exits early (exit(0) in
  * an exercise, say) never gets here, and the grader scores it 0 even when

@@ -34,15 +34,19 @@
 
 /* A graded test worth `points` points (an integer literal). The .fini hook
  * runs only when the test body returns, so an exercise that exits the
- * process early leaves no "finished" mark and scores 0. */
+ * process early leaves no "finished" mark and scores 0. The .init hook
+ * fills the stack below the test with garbage, so that a variable the
+ * exercise reads before writing it holds garbage too, not a lucky 0. */
 #define GRADED(suite, name, points)                                            \
     Test(suite, name, .description = "points=" #points,                        \
-         .timeout = GRADE_TIMEOUT, .fini = grading_test_finished)
+         .timeout = GRADE_TIMEOUT, .init = grading_test_started,               \
+         .fini = grading_test_finished)
 
 /* The same, for a test that trains a model and needs more time. */
 #define GRADED_SLOW(suite, name, points)                                       \
     Test(suite, name, .description = "points=" #points,                        \
-         .timeout = GRADE_SLOW_TIMEOUT, .fini = grading_test_finished)
+         .timeout = GRADE_SLOW_TIMEOUT, .init = grading_test_started,          \
+         .fini = grading_test_finished)
 
 /* Records a value that a typical mistake produces, with its likely cause,
  * for the next CHECK_NEAR only: when the student's value matches it, the
@@ -84,6 +88,7 @@
 
 #define GRADING_MSG_MAX 1024
 
+void grading_test_started(void);
 void grading_test_finished(void);
 void grading_expect_mistake(double value, const char *cause);
 bool grading_near(char msg[GRADING_MSG_MAX], double got, double want,

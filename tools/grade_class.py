@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""grade_class.py: grades a whole class, one submission per folder.
+
+    python3 tools/grade_class.py SUBMISSIONS [--out DIR] [--jobs N]
+    make grade-class SUBMISSIONS=dir [OUT=dir] [JOBS=n]
+
+SUBMISSIONS holds one folder per student (the folder's name is the
+student's name in the gradebook). Each folder holds that student's
+exercises/ (exercises/gd.c, ...) or the bare files (gd.c, ...) anywhere
+below it. A chapter file the student did not hand in is graded as the
+untouched stub (0 points) and said so in the feedback; other files are
+ignored.
+
+Every student is graded by tools/grade.py in a folder of its own (a copy of
+the student's files, a build folder of its own, the grader's sandbox and
+limits for every test), several students at a time (--jobs, default: the
+number of cores). A submission that crashes, hangs or attacks the grader
+costs its own student only: its tests are stopped by the grader's limits,
+and a grading that still takes longer than --timeout seconds is stopped and
+reported. Writes, in --out (default build/class):
+
+    gradebook.csv              student, points per chapter, total, status
+    summary.txt                the maxima, the class's mean per chapter, timing
+    students/NAME/results.json Gradescope's format
+    students/NAME/feedback.txt every message, as `make grade` shows them
+    students/NAME/grade.log    the grader's output
+"""
+import argparse
+import concurrent.futures as futures
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import grade  # noqa: E402
+
+
+def collect(folder, slugs):
+    """{slug: path} of the chapter files in a student's folder: an
+    exercises/ folder first, then bare files anywhere below; and the other
+    .c/.h files found (ignored)."""
+    found, others = {}, []
+    preferred = os.path.join(folder, "exercises")
+    for base in ([preferred] if os.path.isdir(preferred) else []) + [folder]:
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__")))
+            for name in sorted(filenames):
+                slug = name[:-2] if name.endswith(".c") else None
+                path = os.path.join(dirpath, name)
+                if slug in slugs and slug not in found:
+                    found[slug] = path
+                elif name.endswith((".c", ".h")) and path not in found.values():
+                    others.append(os.path.relpath(path, folder))
+    return found, sorted(set(others))
+
+
+def prepare(student, folder, work, slugs):
+    """The student's exercises/ in the work folder: their files, stubs for
+    the rest. Returns the notes for the feedback."""
+    exercises = os.path.join(work, "exercises")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(exercises)
+    found, others = collect(folder, slugs)
+    notes = []
+    for slug in slugs:
+        src = found.get(slug) or os.path.join(ROOT, "exercises", slug + ".c")
+        shutil.copyfile(src, os.path.join(exercises, slug + ".c"))
+    missing = [s + ".c" for s in slugs if s not in found]
+    if missing:
+        notes.append("not handed in, graded as the untouched stubs: " + ", ".join(missing))
+    if others:
+        notes.append("ignored (not chapter files): " + ", ".join(others[:10]))
+    return exercises, notes
+
+
+def seed(base, build):
+    """The course's own objects (tests, support, lib; plain and sanitizer
+    builds), compiled once for the class, copied into a student's build
+    folder (make sees them up to date); the student's files are always
+    compiled afresh."""
+    for sub in ("tests", "support", "lib", "sanitize/tests", "sanitize/support",
+                "sanitize/lib"):
+        if os.path.isdir(os.path.join(base, sub)):
+            shutil.copytree(os.path.join(base, sub), os.path.join(build, sub),
+                            dirs_exist_ok=True)
+
+
+def build_base(base, chapters, jobs):
+    targets = [f"{base}/tests/{c.slug}.o" for c in chapters]
+    targets += [f"{base}/lib/{n[:-2]}.o" for n in os.listdir(os.path.join(ROOT, "lib"))
+                if n.endswith(".c")]
+    targets += [f"{base}/support/{n[:-2]}.o"
+                for n in os.listdir(os.path.join(ROOT, "tests", "support")) if n.endswith(".c")]
+    subprocess.run(["make", "--no-print-directory", f"-j{jobs}", f"BUILD={base}"] + targets,
+                   cwd=ROOT, capture_output=True, env=grade.clean_env())
+    # the sanitizer build, used to locate crashes (grade.py's build/sanitize)
+    san = [t.replace(base + "/", base + "/sanitize/", 1) for t in targets]
+    subprocess.run(["make", "--no-print-directory", f"-j{jobs}", f"BUILD={base}/sanitize",
+                    f"EXTRA_CFLAGS={grade.SANITIZE_FLAGS}"] + san,
+                   cwd=ROOT, capture_output=True, env=grade.clean_env())
+
+
+def grade_one(student, folder, out, slugs, base, timeout, jobs_per_student):
+    """Grades one student; returns (student, results or None, status)."""
+    dest = os.path.join(out, "students", student)
+    work = os.path.join(out, "work", student)
+    os.makedirs(dest, exist_ok=True)
+    exercises, notes = prepare(student, folder, work, slugs)
+    build = os.path.join(work, "build")
+    seed(base, build)
+    report = os.path.join(dest, "results.json")
+    if os.path.exists(report):
+        os.remove(report)
+    cmd = [sys.executable, os.path.join(ROOT, "tools", "grade.py"), "--build", build,
+           "--exercises", exercises, "--shown-as", "exercises", "--report", report,
+           "--jobs", str(jobs_per_student)]
+    start = time.time()
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
+                              timeout=timeout, cwd=ROOT)
+        log, status = proc.stdout + proc.stderr, "ok" if proc.returncode == 0 else \
+            f"grader exit status {proc.returncode}"
+    except subprocess.TimeoutExpired as e:
+        log = (e.stdout or b"").decode("utf-8", "replace") if isinstance(e.stdout, bytes) \
+            else (e.stdout or "")
+        status = f"stopped after {timeout} s"
+    with open(os.path.join(dest, "grade.log"), "w") as f:
+        f.write(log)
+    results = None
+    if status == "ok" and os.path.exists(report):
+        with open(report) as f:
+            results = json.load(f)
+        if notes:
+            feedback = os.path.join(dest, "feedback.txt")
+            with open(feedback) as f:
+                text = f.read()
+            with open(feedback, "w") as f:
+                f.write("\n".join("note: " + n for n in notes) + "\n\n" + text)
+            results["output"] = "\n".join("note: " + n for n in notes) + "\n\n" + results["output"]
+            with open(report, "w") as f:
+                json.dump(results, f, indent=2)
+    else:
+        with open(os.path.join(dest, "feedback.txt"), "w") as f:
+            f.write(f"grading failed ({status}); the grader's output:\n{log[-4000:]}\n")
+    shutil.rmtree(work, ignore_errors=True)
+    return student, results, status, time.time() - start
+
+
+def chapter_points(results, chapters):
+    points = {c.key: 0 for c in chapters}
+    for t in (results or {}).get("tests", []):
+        m = re.match(r"Chapter (\d+):", t["name"])
+        for c in chapters:
+            if m and int(c.number) == int(m.group(1)):
+                points[c.key] += t["score"]
+    return points
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description="grade a whole class")
+    p.add_argument("submissions", help="a folder with one folder per student")
+    p.add_argument("--out", default="build/class")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 2,
+                   help="students graded at once (default: the number of cores)")
+    p.add_argument("--timeout", type=int, default=900,
+                   help="seconds one student's grading may take at most")
+    p.add_argument("--quiet", action="store_true")
+    args = p.parse_args(argv)
+    submissions = os.path.abspath(args.submissions)
+    out = os.path.abspath(os.path.join(ROOT, args.out) if not os.path.isabs(args.out)
+                          else args.out)
+    if not os.path.isdir(submissions):
+        print(f"grade_class: no folder {args.submissions}", file=sys.stderr)
+        return 2
+    students = sorted(d for d in os.listdir(submissions)
+                      if os.path.isdir(os.path.join(submissions, d)) and not d.startswith("."))
+    if not students:
+        print(f"grade_class: no student folders in {args.submissions}", file=sys.stderr)
+        return 2
+    chapters = grade.discover_chapters()
+    slugs = [c.slug for c in chapters]
+    os.makedirs(out, exist_ok=True)
+    base = os.path.join(out, "work", ".course-objects")
+    start = time.time()
+    build_base(base, chapters, args.jobs)
+    jobs = max(1, min(args.jobs, len(students)))
+    per_student = max(1, (os.cpu_count() or 2) // jobs)
+    rows = []
+    with futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        todo = [pool.submit(grade_one, s, os.path.join(submissions, s), out, slugs, base,
+                            args.timeout, per_student) for s in students]
+        for done in futures.as_completed(todo):
+            student, results, status, seconds = done.result()
+            rows.append((student, results, status))
+            if not args.quiet:
+                score = f"{results['score']}/{results['max_score']}" if results else "-"
+                print(f"  {student:<30} {score:>9}  {status} ({seconds:.1f} s)", flush=True)
+    shutil.rmtree(base, ignore_errors=True)
+    elapsed = time.time() - start
+    rows.sort(key=lambda r: r[0])
+    with open(os.path.join(out, "gradebook.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["student"] + [c.key for c in chapters] + ["total", "status"])
+        for student, results, status in rows:
+            pts = chapter_points(results, chapters)
+            w.writerow([student] + [pts[c.key] for c in chapters]
+                       + [results["score"] if results else 0, status])
+    n = len(rows)
+    lines = [f"{n} submissions graded in {elapsed:.1f} s ({jobs} at a time)",
+             f"{'chapter':<20} {'max':>5} {'mean':>7}"]
+    for c in chapters:
+        mean = sum(chapter_points(r, chapters)[c.key] for _, r, _ in rows) / n
+        lines.append(f"{c.key:<20} {c.max_points:>5} {mean:>7.1f}")
+    lines.append(f"{'total':<20} {sum(c.max_points for c in chapters):>5} "
+                 f"{sum(r['score'] if r else 0 for _, r, _ in rows) / n:>7.1f}")
+    failed = [s for s, _, status in rows if status != "ok"]
+    if failed:
+        lines.append("not graded (see students/NAME/feedback.txt): " + ", ".join(failed))
+    with open(os.path.join(out, "summary.txt"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    print(f"gradebook: {os.path.relpath(os.path.join(out, 'gradebook.csv'), os.getcwd())}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
