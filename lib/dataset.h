@@ -17,7 +17,8 @@ typedef struct {
     int *y;       /* [n] */
 } Dataset;
 
-/* The folder of the course's data files, fixed at build time. */
+/* The folder of the course's data files, fixed at build time; the
+ * environment variable COURSE_DATA_DIR, when set, takes precedence. */
 #ifndef COURSE_DATA_DIR
 #define COURSE_DATA_DIR "data"
 #endif
@@ -26,7 +27,7 @@ typedef struct {
  * 0 .. classes-1 (data/digits.csv: 64 pixels in 0..16, then the digit). */
 int dataset_load_csv(Dataset *d, const char *path, int features, int classes);
 
-/* Loads data/digits.csv (1797 images of 8x8 pixels, 10 classes) and scales
+/* Loads digits.csv from the data folder (1797 images of 8x8 pixels, 10 classes) and scales
  * the pixels from 0..16 to 0..1. */
 int dataset_load_digits(Dataset *d);
 

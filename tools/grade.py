@@ -479,6 +479,14 @@ class Sandbox:
         # defence there.
         self.nproc = None
         self.copies, self.lock = {}, threading.Lock()
+        # The data sets, where a sandbox uid can read them: the course may
+        # sit in a folder only its owner can enter (mktemp -d is 0700).
+        self.data = os.path.join(self.root, "data")
+        shutil.copytree(os.path.join(ROOT, "data"), self.data)
+        for folder, _, files in os.walk(self.data):
+            os.chmod(folder, 0o755)
+            for name in files:
+                os.chmod(os.path.join(folder, name), 0o644)
 
     def claim_uids(self, base, count):
         """`count` uids from base up that no other grader on this machine is
@@ -575,6 +583,7 @@ class Sandbox:
             token = secrets.token_hex(16)
             env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "HOME": folder, "TMPDIR": folder,
                    "GRADE_SENTINEL": sentinel, "GRADE_TOKEN": token,
+                   "COURSE_DATA_DIR": self.data,
                    "MALLOC_PERTURB_": MALLOC_PERTURB,
                    "GLIBC_TUNABLES": "glibc.malloc.tcache_count=0"}
             env.update(extra_env or {})
