@@ -857,11 +857,11 @@ def sanitizer_finding(text, exercises, shown):
 # Reports
 
 def table(chapters):
-    lines = [f"{'Chapter':<38} {'Tests':>7} {'Points':>9}"]
+    lines = [f"{'Chapter':<46} {'Tests':>7} {'Points':>9}"]
     lines.append("-" * len(lines[0]))
     for ch in chapters:
         passed = sum(t.passed for t in ch.tests)
-        row = (f"{ch.number} {ch.title[:35]:<35} {passed:>3}/{len(ch.tests):<3} "
+        row = (f"{ch.number} {ch.title[:43]:<43} {passed:>3}/{len(ch.tests):<3} "
                f"{ch.points:>4}/{ch.max_points:<4}")
         if ch.build_error:
             row += ("  (missing)" if ch.build_error.endswith("is missing") else
@@ -871,7 +871,7 @@ def table(chapters):
     lines.append("-" * len(lines[0]))
     total = sum(c.points for c in chapters)
     maximum = sum(c.max_points for c in chapters)
-    lines.append(f"{'Total':<38} {sum(sum(t.passed for t in c.tests) for c in chapters):>3}/"
+    lines.append(f"{'Total':<46} {sum(sum(t.passed for t in c.tests) for c in chapters):>3}/"
                  f"{sum(len(c.tests) for c in chapters):<3} {total:>4}/{maximum:<4}")
     return "\n".join(lines)
 
@@ -900,6 +900,33 @@ def failures(chapters, per_chapter, exercises="exercises"):
             out.append("  note: the compiler warns of memory read before it is written, "
                        "a likely cause:")
             out += ["    " + l for l in uninit[:3]]
+    return "\n".join(out)
+
+
+def overview(chapters, exercises="exercises"):
+    """The console view of several chapters: the first chapter with failing
+    tests in detail (a few of them), every other one in a line, and what to
+    do next. All the messages are in feedback.txt."""
+    failing = [c for c in chapters if any(not t.passed for t in c.tests)]
+    if not failing:
+        return "\nEvery test passes. Well done!"
+    first, rest = failing[0], failing[1:]
+    out = [failures([first], 3, exercises)]
+    broken = [c for c in rest if c.build_error]
+    others = [c for c in rest if not c.build_error]
+    for ch in broken:
+        out.append(f"\nChapter {int(ch.number)} ({ch.title}): {ch.build_error}")
+    if others:
+        out.append("\nStill to do: " + ", ".join(
+            f"chapter {int(c.number)} ({sum(not t.passed for t in c.tests)} failing)"
+            for c in others) + "; make grade CH=NN shows a chapter's messages.")
+    if first.build_error:
+        out.append(f"\nNext: make {exercises}/{first.slug}.c build, then make grade "
+                   f"CH={first.number}.")
+    else:
+        t = next(t for t in first.tests if not t.passed)
+        out.append(f"\nNext: {exercises}/{first.slug}.c, test {t.id}; "
+                   f"make grade CH={first.number} to grade that chapter alone.")
     return "\n".join(out)
 
 
@@ -1069,7 +1096,8 @@ def main(argv=None):
 
     print(summary)
     if not args.quiet:
-        print(failures(chapters, None if len(chapters) == 1 else 2, args.exercises))
+        print(failures(chapters, None, args.exercises) if len(chapters) == 1
+              else overview(chapters, args.exercises))
         warned = [c for c in chapters if c.warnings and not c.build_error]
         for c in warned:
             print(f"\nnote: {args.exercises}/{c.slug}.c and the files it uses gave "

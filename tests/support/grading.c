@@ -77,10 +77,10 @@ static size_t append_what(char *msg, const char *what, va_list ap) {
     return n < 0 ? 0 : (size_t)n;
 }
 
-/* The shortest "%.Ng" that reads back as exactly v: 0.9, not
- * 0.90000000000000002. */
+/* The shortest "%.Ng" with N >= 6 that reads back as exactly v: 0.9, not
+ * 0.90000000000000002; and 10, not 1e+01. */
 static const char *shortest(char buf[32], double v) {
-    for (int precision = 1; precision <= 17; precision++) {
+    for (int precision = 6; precision <= 17; precision++) {
         snprintf(buf, 32, "%.*g", precision, v);
         if (strtod(buf, NULL) == v || !isfinite(v)) break;
     }
