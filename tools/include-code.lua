@@ -61,9 +61,22 @@ local function trim(s)
   return (s:gsub("^%s+", ""):gsub("%s+$", ""))
 end
 
-local function label(text)
+-- A listing of up to KEEP_WHOLE lines is kept on one page (with its
+-- label); a longer one starts only where at least KEEP_START of its lines
+-- fit, so that a label is never left alone at the foot of a page.
+local KEEP_WHOLE, KEEP_START = 16, 6
+
+local function line_count(text)
+  local _, newlines = text:gsub("\n", "")
+  return newlines + 1
+end
+
+local function label(text, code)
   if FORMAT:match("latex") then
-    return pandoc.RawBlock("latex", "\\listinglabel{" .. text .. "}")
+    local n = line_count(code)
+    local keep = (n <= KEEP_WHOLE and n or KEEP_START) + 2
+    return pandoc.RawBlock("latex", "\\needspace{" .. keep .. "\\baselineskip}" ..
+                           "\\listinglabel{" .. text .. "}")
   end
   return pandoc.Para({pandoc.Emph({pandoc.Str(text)})})
 end
@@ -80,12 +93,12 @@ function CodeBlock(el)
     el.text = code
     el.attributes["include"] = nil
     el.attributes["region"] = nil
-    return {label(path), el}
+    return {label(path, code), el}
   end
   if el.classes:includes("output") then
     local program = el.attributes["program"] or "?"
     el.attributes["program"] = nil
     el.classes = {}
-    return {label("output of the " .. program .. " demo (make run)"), el}
+    return {label("output of the " .. program .. " demo (make run)", el.text), el}
   end
 end

@@ -1,7 +1,8 @@
 # style.gnuplot: the house style of every figure in the book. Loaded before
 # each figure's own script, with `datadir` (the demo's output folder) and
 # `outfile` (the PDF to write) already set on the command line.
-set terminal pdfcairo size 5.5in,3.2in font "Helvetica,9" linewidth 1.2 rounded
+# fontscale 1: pdfcairo halves every font by default, which prints 9 pt as 4.5 pt.
+set terminal pdfcairo size 5.5in,3.2in font "Helvetica,9" fontscale 1.0 linewidth 1.2 rounded
 set output outfile
 set border 3 lw 0.8
 set tics nomirror out scale 0.6
