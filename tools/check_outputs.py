@@ -6,6 +6,8 @@ Checks, for every chapter:
     that chapter's demo output, the demo built on the reference solutions;
   - each "chapter N, section N.M 'Heading'" that a test cites, and each
     TODO(N.M, "Heading") of an exercise stub, names a real section;
+  - the chapter's Exercises section names every graded test of the chapter,
+    and every test-like name it shows is a real test or course identifier;
   - the chapter has all its files, its tests declare points with GRADED,
     and the text is ASCII (pdflatex).
 Prints one line per failed check and "check_outputs: N passed, N failed".
@@ -20,6 +22,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUTPUT_BLOCK = re.compile(r"^```\{\.output program=\"(\w+)\"\}\n(.*?)^```\s*$", re.M | re.S)
 SEE = re.compile(r"chapter (\d+), section (\d+)\.(\d+) '([^']+)'")
 TODO = re.compile(r'TODO\((\d+)\.(\d+), "([^"]+)"\)')
+GRADED_NAME = re.compile(r"^\s*GRADED(?:_SLOW)?\(\s*\w+\s*,\s*(\w+)", re.M)
+CODE_NAME = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)`")
 HEADING = re.compile(r"^## (.+?)(?:\s*\{[^}]*\})?\s*$", re.M)
 
 
@@ -69,7 +73,7 @@ def headings_of(path):
         return HEADING.findall(f.read())
 
 
-def check_chapter(number, slug, path, checks, headings):
+def check_chapter(number, slug, path, checks, headings, identifiers):
     with open(os.path.join(ROOT, path), encoding="utf-8", errors="replace") as f:
         text = f.read()
     for folder, ext in (("include", ".h"), ("exercises", ".c"), ("solutions", ".c"),
@@ -95,6 +99,7 @@ def check_chapter(number, slug, path, checks, headings):
 
     tests = os.path.join(ROOT, "tests", slug + ".c")
     if os.path.exists(tests):
+        check_exercise_list(path, text, slug, checks, identifiers)
         with open(tests) as f:
             source = f.read()
         checks.check(not re.search(r"^\s*Test\s*\(", source, re.M),
@@ -108,6 +113,42 @@ def check_chapter(number, slug, path, checks, headings):
             checks.check(ch == ch2 and actual == title,
                          f"tests/{slug}.c cites chapter {ch}, section {ch2}.{sec} "
                          f"'{title}', but that section is '{actual}'")
+
+
+def exercises_section(text):
+    start = text.find("\n## Exercises")
+    if start < 0:
+        return None
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end > 0 else len(text)]
+
+
+def course_identifiers():
+    """Every identifier of the course's headers and shared code."""
+    names = set()
+    for folder in ("include", "lib"):
+        for name in os.listdir(os.path.join(ROOT, folder)):
+            with open(os.path.join(ROOT, folder, name)) as f:
+                names.update(re.findall(r"\b[A-Za-z_]\w*\b", f.read()))
+    return names
+
+
+def check_exercise_list(path, text, slug, checks, identifiers):
+    """The Exercises section lists the chapter's graded tests, and only real
+    ones: a renamed test cannot leave a stale name in the book."""
+    section = exercises_section(text)
+    if not checks.check(section is not None, f"{path}: no '## Exercises' section"):
+        return
+    with open(os.path.join(ROOT, "tests", slug + ".c")) as f:
+        tests = set(GRADED_NAME.findall(f.read()))
+    shown = set(CODE_NAME.findall(section))
+    for name in sorted(tests - shown):
+        checks.check(False, f"{path}: the Exercises section does not list the test `{name}`")
+    for name in sorted(shown - tests - identifiers):
+        checks.check(name.count("_") < 2,
+                     f"{path}: the Exercises section shows `{name}`, which is neither a "
+                     f"test of tests/{slug}.c nor a course identifier")
+    checks.check(True, f"{path}: exercise list")
 
 
 def check_todos(slug, headings, checks):
@@ -128,8 +169,9 @@ def main():
     with open(os.path.join(ROOT, "book.md")) as f:
         checks.check(f.read().isascii(), "book.md: non-ASCII characters (pdflatex)")
     headings = {number: headings_of(path) for number, _, path in chapters()}
+    identifiers = course_identifiers()
     for number, slug, path in chapters():
-        check_chapter(number, slug, path, checks, headings)
+        check_chapter(number, slug, path, checks, headings, identifiers)
         check_todos(slug, headings, checks)
     for line in checks.failed:
         print("FAIL " + line)
