@@ -36,7 +36,7 @@ NAME = "course-student"
 
 # Instructor-only material: path prefixes (folders end with "/").
 EXCLUDE = [
-    "solutions/", "tests/hostile/", ".ci/", "build/", "CONTRIBUTING.md",
+    "solutions/", "tests/hostile/", "tests/mistakes/", ".ci/", "build/", "CONTRIBUTING.md",
     "tools/selftest.py", "tools/coverage.py", "tools/check_outputs.py",
     "tools/test_grader.py", "tools/test_instructor.py", "tools/release.py",
     "tools/gradescope.py", "tools/gradescope/", "tools/grade_class.py",

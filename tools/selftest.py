@@ -8,7 +8,9 @@
      every section a test cites exists (tools/check_outputs.py);
   4. the book builds (make book);
   5. the grader's own tests pass (tools/test_grader.py: the hostile and
-     broken submissions of tests/hostile/);
+     broken submissions of tests/hostile/), and the tests' own tests: every
+     typical mistake of tests/mistakes/ is caught with its hint, and every
+     correct variant there scores full marks;
   6. the instructor's tools work (tools/test_instructor.py: class grading,
      the student release, the Gradescope zip, the Classroom workflow);
   7. the tests reach at least 95% of the solutions' lines (tools/coverage.py).
@@ -35,6 +37,8 @@ STEPS = [
     ("chapter outputs match the demos", [PY, "tools/check_outputs.py"]),
     ("the book builds", ["make", "--no-print-directory", "book"]),
     ("the grader's own tests: hostile and broken submissions", [PY, "tools/test_grader.py"]),
+    ("the tests' own tests: typical mistakes caught, correct variants accepted",
+     [PY, "tools/test_grader.py", "--fixtures", "tests/mistakes"]),
     ("the instructor's tools: class grading, release, Gradescope, Classroom",
      [PY, "tools/test_instructor.py"]),
     ("coverage of the solutions", [PY, "tools/coverage.py"]),

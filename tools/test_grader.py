@@ -20,7 +20,9 @@ check switched off (--no-symbol-check), to show that the run-time defences
 When the tests run as root, no process of the sandbox uids may survive.
 
 Fixtures run in parallel. Prints "test_grader: N passed, N failed".
-Usage: test_grader.py [--jobs N] [NAME ...]
+Usage: test_grader.py [--jobs N] [--fixtures DIR] [NAME ...]
+  (--fixtures tests/mistakes: the typical mistakes and correct variants;
+  see tests/mistakes/README.md)
 """
 import argparse
 import concurrent.futures as futures
@@ -37,8 +39,7 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 import grade  # noqa: E402  (the chapter list and the sandbox uid range)
 
 FIXTURES = os.path.join(ROOT, "tests", "hostile")
-WORK = os.path.join(ROOT, "build", "selftest", "hostile")
-BASE = os.path.join(WORK, "_base")
+WORK = os.path.join(ROOT, "build", "selftest", "hostile")  # main() may change both
 BOUND = 90  # seconds one grading of one fixture may take, at most
 PRELUDE = ("#define _GNU_SOURCE\n#include <assert.h>\n#include <math.h>\n#include <stdio.h>\n"
            "#include <stdlib.h>\n#include <unistd.h>\n")
@@ -49,11 +50,15 @@ class Fixture:
         self.name = os.path.basename(path)[:-len(".fault")]
         self.expect, self.runtime, self.keep, self.keep_runtime = [], [], [], []
         self.chapters, self.where, self.runtime_needs_root = [], None, False
+        self.about = ""
         with open(path) as f:
             text = f.read()
         head, sep, self.code = text.partition("\ncode:\n")
         if not sep:
             raise ValueError(f"{path}: no 'code:' line")
+        head, sep, find = head.partition("\nfind:\n")
+        if sep:  # several lines to replace: the text between find: and code:
+            self.where = ("replace", find.strip("\n").strip())
         for line in head.splitlines():
             if not line.strip() or line.startswith("#"):
                 continue
@@ -76,8 +81,9 @@ class Fixture:
                 self.runtime_needs_root = value == "yes"
             else:
                 raise ValueError(f"{path}: unknown key {key!r}")
-        if not self.where or not self.expect:
-            raise ValueError(f"{path}: needs one of in/top/replace/delete, and expect lines")
+        if not self.where or not (self.expect or self.keep):
+            raise ValueError(f"{path}: needs one of in/top/replace/delete, and expect or "
+                             f"keep lines")
 
 
 def leaf_chapter(chapters):
@@ -124,9 +130,14 @@ def grade_cmd(build, exercises, chapters, report, extra=()):
     return cmd + list(extra)
 
 
+def base_dir():
+    return os.path.join(WORK, "_base")
+
+
 def prepare_base(chapters):
     """Grades the solutions once (the baseline, and the course objects that
     every fixture's build then starts from, plain and sanitizer builds)."""
+    BASE = base_dir()
     shutil.rmtree(BASE, ignore_errors=True)
     os.makedirs(BASE)
     report = os.path.join(BASE, "results.json")
@@ -151,6 +162,7 @@ def prepare_base(chapters):
 def seed_build(build):
     """The fixture's build folder, starting from the base's course objects
     (make sees them up to date: the copies keep their times)."""
+    BASE = base_dir()
     for sub in ("tests", "support", "lib", "sanitize/tests", "sanitize/support",
                 "sanitize/lib"):
         src = os.path.join(BASE, "build", sub)
@@ -187,10 +199,12 @@ def check_report(fx, mode, report, baseline, chapter_of_file, elapsed):
                             (f"; {wrong[0]} got {t['score']} points and: {t['output'][:400]}"
                              if t else "; no such test in the report"))
     for test in keep:
-        t = tests.get(prefix + test)
-        if t is None or t["score"] != t["max_score"]:
-            problems.append(f"{label}: {prefix + test} should keep its points; got: "
-                            f"{t['output'][:300] if t else 'no such test'}")
+        names = [n for n in tests if n.startswith(prefix)] if test == "*" else [prefix + test]
+        for name in names:
+            t = tests.get(name)
+            if t is None or t["score"] != t["max_score"]:
+                problems.append(f"{label}: {name} should keep its points; got: "
+                                f"{t['output'][:300] if t else 'no such test'}")
     # Tests the fault may reach lose points as it decides; the chapters it
     # cannot reach must score as they do on the solutions.
     for name, t in tests.items():
@@ -271,11 +285,16 @@ def sandbox_leftovers():
 
 
 def main():
+    global FIXTURES, WORK
     p = argparse.ArgumentParser(description="the grader's tests on hostile submissions")
     p.add_argument("--jobs", type=int, default=max(1, (os.cpu_count() or 2)))
+    p.add_argument("--fixtures", default=FIXTURES,
+                   help="the folder of .fault files (default: tests/hostile)")
     p.add_argument("names", nargs="*", help="fixtures to run (default: all)")
     args = p.parse_args()
     os.chdir(ROOT)
+    FIXTURES = os.path.abspath(args.fixtures)
+    WORK = os.path.join(ROOT, "build", "selftest", os.path.basename(FIXTURES))
     paths = sorted(os.path.join(FIXTURES, n) for n in os.listdir(FIXTURES)
                    if n.endswith(".fault"))
     fixtures = [Fixture(path) for path in paths]
@@ -283,7 +302,8 @@ def main():
         fixtures = [fx for fx in fixtures if fx.name in args.names]
     chapters = grade.discover_chapters()
     leaf = leaf_chapter(chapters)
-    base_chapters = [c for c in chapters if c.slug == "gd" or c is leaf]
+    files = {fx.file[:-2] for fx in fixtures}
+    base_chapters = [c for c in chapters if c.slug == "gd" or c is leaf or c.slug in files]
     start = time.time()
     baseline = prepare_base(base_chapters)
     root = os.geteuid() == 0
