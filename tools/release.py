@@ -36,7 +36,8 @@ NAME = "course-student"
 
 # Instructor-only material: path prefixes (folders end with "/").
 EXCLUDE = [
-    "solutions/", "tests/hostile/", "tests/mistakes/", ".ci/", "build/", "CONTRIBUTING.md",
+    ".git/", "solutions/", "tests/hostile/", "tests/mistakes/", ".ci/", "build/",
+    "CONTRIBUTING.md",
     "tools/selftest.py", "tools/coverage.py", "tools/check_outputs.py",
     "tools/test_grader.py", "tools/test_instructor.py", "tools/release.py",
     "tools/gradescope.py", "tools/gradescope/", "tools/grade_class.py",
@@ -59,12 +60,16 @@ README_DROP = ("## Instructors", "## Grading a class, releases and packaging")
 
 
 def excluded(path):
-    return any(path == e or path.startswith(e) for e in EXCLUDE) or "__pycache__" in path
+    return (any(path == e.rstrip("/") or path.startswith(e) for e in EXCLUDE)
+            or "__pycache__" in path)
 
 
 def course_files():
     """The course's files, relative to ROOT, as a fresh clone would have them."""
-    if os.path.isdir(os.path.join(ROOT, ".git")) and shutil.which("git"):
+    # .git is a folder in a clone, a file in a worktree or submodule: either
+    # way it must not travel (a release unpacked elsewhere would share, and
+    # commit into, this repository).
+    if os.path.exists(os.path.join(ROOT, ".git")) and shutil.which("git"):
         out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
                               "--exclude-standard"], cwd=ROOT, capture_output=True, check=True)
         files = [f for f in out.stdout.decode().split("\0") if f]
@@ -72,7 +77,8 @@ def course_files():
         files = []
         for dirpath, dirnames, filenames in os.walk(ROOT):
             dirnames[:] = [d for d in dirnames if d not in ("build", ".git")]
-            files += [os.path.relpath(os.path.join(dirpath, f), ROOT) for f in filenames]
+            files += [os.path.relpath(os.path.join(dirpath, f), ROOT) for f in filenames
+                      if f != ".git"]
     return sorted(f for f in files if os.path.isfile(os.path.join(ROOT, f)))
 
 
