@@ -74,8 +74,10 @@ static void quadratic_law(void) {
     const Objective obj = {ellipse, ellipse_grad, NULL, 2};
     const double lr = 2.0 / (1.0 + 10.0); /* the best fixed step 2/(mu+L) */
     const int checkpoints[] = {0, 5, 10, 20, 40};
-    printf("lr = 2/(mu+L) = %.6f, contraction (kappa-1)/(kappa+1) = %.6f\n",
-           lr, 9.0 / 11.0);
+    printf("lr = 2/(mu+L) = %.6f\n", lr);
+    printf("per step: distance times (kappa-1)/(kappa+1) = %.6f, "
+           "f times %.6f\n",
+           9.0 / 11.0, (9.0 / 11.0) * (9.0 / 11.0));
     printf("%4s %14s %14s\n", "k", "f(x_k)", "formula");
     for (int c = 0; c < 5; c++) {
         int k = checkpoints[c];
@@ -152,8 +154,8 @@ static void rosenbrock_progress(void) {
     const Objective obj = {rosenbrock, rosenbrock_grad, NULL, 2};
     const GdConfig cfg = {.lr = 1e-4, .max_steps = 1000, .grad_tol = 1e-6};
     int steps = gd_run(x, &obj, &cfg, traj, NULL);
-    const int ks[] = {0, 10, 100, 500, 1000};
-    for (int i = 0; i < 5 && ks[i] <= steps; i++)
+    const int ks[] = {0, 10, 100, 200, 500, 1000};
+    for (int i = 0; i < 6 && ks[i] <= steps; i++)
         printf("k = %4d: f = %.6g\n", ks[i], rosenbrock(&traj[2 * ks[i]], NULL));
 }
 

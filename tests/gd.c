@@ -324,6 +324,14 @@ static void ellipse_grad(double *g, const double *x, void *ctx) {
 
 GRADED(gd, best_fixed_step_follows_the_quadratic_law, 2) {
     const Objective obj = {ellipse, ellipse_grad, NULL, 2};
+    /* With the best step both coordinates shrink by (kappa-1)/(kappa+1) =
+     * 9/11 in size, so f = 5.5 at (1, 1) shrinks by (9/11)^2 per step. */
+    double x1[2] = {1.0, 1.0};
+    const GdConfig one = {.lr = 2.0 / 11.0, .max_steps = 1};
+    gd_run(x1, &obj, &one, NULL, NULL);
+    CHECK_REL(ellipse(x1, NULL) / 5.5, 81.0 / 121.0, 1e-9, SEE_QUADRATIC,
+              "f(x_1) / f(x_0) on (x^2 + 10 y^2)/2 from (1, 1), lr=2/11 "
+              "(the distance factor 9/11, squared)");
     const int ks[4] = {5, 10, 20, 40};
     const double shown[4] = {7.393685e-01, 9.939377e-02, 1.796204e-03,
                              5.866089e-07};
@@ -356,9 +364,9 @@ GRADED(gd, rosenbrock_run_falls_fast_then_crawls, 2) {
     const Objective obj = {rosenbrock, rosenbrock_grad, NULL, 2};
     const GdConfig cfg = {.lr = 1e-4, .max_steps = 1000, .grad_tol = 1e-6};
     gd_run(x, &obj, &cfg, traj, NULL);
-    const int ks[3] = {10, 100, 500};
-    const double shown[3] = {198.451, 3.5308, 0.961463};
-    for (int i = 0; i < 3; i++)
+    const int ks[4] = {10, 100, 200, 500};
+    const double shown[4] = {198.451, 3.5308, 1.12203, 0.961463};
+    for (int i = 0; i < 4; i++)
         CHECK_REL(rosenbrock_trusted(&traj[2 * ks[i]], NULL), shown[i], 1e-5,
                   SEE_ROSENBROCK,
                   "f after %d GD steps on Rosenbrock from (-1.5,-1.5), "
