@@ -178,7 +178,7 @@ static void write_curve(const char *dir, int m) {
     int b = METHODS[m].cfg.batch_size, per_epoch = (N + b - 1) / b;
     int steps = steps_taken[m]; /* a broken exercise may return anything */
     if (steps < 0 || steps > EPOCHS * N) steps = 0;
-    fprintf(f, "# epoch step L(w)-L(w*), %s, B = %d, lr = %g\n",
+    fprintf(f, "# epoch step L(w)-L(w*), %s, b = %d, lr = %g\n",
             METHODS[m].name, b, METHODS[m].cfg.lr);
     for (int s = 0; s <= steps; s++) {
         /* step s ends batch k of its epoch (k = 1..per_epoch) */
@@ -194,7 +194,7 @@ static void write_curve(const char *dir, int m) {
 //> three_runs
 static void three_runs(const char *dir) {
     demo_heading("20 epochs from w = 0, shuffling with seed 1");
-    printf("%-9s %3s %4s %5s  %-39s  %7s\n", "method", "B", "lr", "steps",
+    printf("%-9s %3s %4s %5s  %-39s  %7s\n", "method", "b", "lr", "steps",
            "w after 20 epochs", "|w-w*|");
     for (int m = 0; m < 3; m++) {
         double w[D] = {0.0, 0.0, 0.0, 0.0};
@@ -249,7 +249,7 @@ static void cost_tables(void) {
 }
 
 /* SGD with a constant learning rate does not converge: it settles into a
- * cloud around w* whose size grows with lr and shrinks with B. Started AT
+ * cloud around w* whose size grows with lr and shrinks with b. Started AT
  * w*, any loss above L(w*) is that cloud: its mean over 20 epochs. */
 static double floor_reshuffled(double lr, int batch_size) {
     static double h[EPOCHS * N + 1];
@@ -300,7 +300,7 @@ static void noise_floor(void) {
         demo_heading(t == 0 ? "noise floor: mean L(w) - L(w*) over 20 "
                               "epochs from w*, reshuffled"
                             : "the same, batches drawn with replacement");
-        printf("%-8s %10s %10s %10s\n", "lr", "B = 1", "B = 4", "B = 16");
+        printf("%-8s %10s %10s %10s\n", "lr", "b = 1", "b = 4", "b = 16");
         for (int r = 0; r < 3; r++) {
             printf("%-8.2f", rates[r]);
             for (int s = 0; s < 3; s++)

@@ -58,17 +58,17 @@ typedef struct {
  *
  * Each epoch first shuffles perm[n] with sgd_shuffle (continuing from the
  * previous order, never resetting it), then walks it in consecutive
- * batches of cfg->batch_size examples: perm[0..B), perm[B..2B), ... The
- * last batch of an epoch holds the n mod B examples left over, when there
- * are any: it is used, not dropped, and its gradient is the mean over its
- * own size. Each batch is one step, w <- w - lr * lsq_batch_grad(...)
- * (chapter 1's gd_step), so an epoch takes ceil(n / B) steps and touches
+ * batches of b = cfg->batch_size examples: perm[0..b), perm[b..2b), ...
+ * The last batch of an epoch holds the n mod b examples left over, when
+ * there are any: it is used, not dropped, and its gradient is the mean over
+ * its own size. Each batch is one step, w <- w - lr * lsq_batch_grad(...)
+ * (chapter 1's gd_step), so an epoch takes ceil(n / b) steps and touches
  * every example exactly once.
  *
  * perm[n] holds a permutation of 0..n-1 on entry (the identity, for a fresh
  * run) and the last epoch's order on return, so that two runs of k epochs
  * sharing rng and perm equal one run of 2k epochs.
- * history, when not NULL, has room for epochs * ceil(n / B) + 1 doubles
+ * history, when not NULL, has room for epochs * ceil(n / b) + 1 doubles
  * and receives lsq_loss at the start and after every step.
  * Returns the number of steps taken. */
 int sgd_run(double *w, const LsqData *data, const SgdConfig *cfg, Rng *rng,

@@ -534,11 +534,11 @@ static int chapter_run(double *w, double lr, int batch_size,
 GRADED(sgd, batch_gd_reaches_the_documented_weights, 2) {
     double w[SGD_DATA_D];
     CHECK_INT(chapter_run(w, 1.0, SGD_DATA_N, NULL), 20, SEE_COST,
-              "steps of 20 epochs of batch GD (B = 200)");
+              "steps of 20 epochs of batch GD (b = 200)");
     const double want[SGD_DATA_D] = {1.956020, -1.032613, 3.053550, 0.439249};
     for (int j = 0; j < SGD_DATA_D; j++)
         CHECK_NEAR(w[j], want[j], 1e-6, SEE_COST,
-                   "w[%d] after 20 epochs of batch GD (B = 200, lr = 1) "
+                   "w[%d] after 20 epochs of batch GD (b = 200, lr = 1) "
                    "from w = 0 on the chapter's data",
                    j);
 }
@@ -553,13 +553,13 @@ GRADED(sgd, minibatch_gd_reaches_the_documented_weights, 3) {
     MISTAKE(1.966742467, "the last batch of each epoch (8 examples) is "
                          "dropped");
     CHECK_NEAR(w[0], want[0], 1e-6, SEE_COST,
-               "w[0] after 20 epochs of mini-batch GD (B = 16, lr = 0.15, "
+               "w[0] after 20 epochs of mini-batch GD (b = 16, lr = 0.15, "
                "seed 1) from w = 0 on the chapter's data");
     for (int j = 1; j < SGD_DATA_D; j++)
         CHECK_NEAR(w[j], want[j], 1e-6, SEE_COST, "w[%d] after the same run",
                    j);
     CHECK_INT(steps, 260, SEE_COST,
-              "steps of 20 epochs with B = 16 (13 batches per epoch)");
+              "steps of 20 epochs with b = 16 (13 batches per epoch)");
 }
 
 GRADED(sgd, sgd_reaches_the_documented_weights, 3) {
@@ -570,12 +570,12 @@ GRADED(sgd, sgd_reaches_the_documented_weights, 3) {
     MISTAKE(1.869723535, "perm is reset to 0..n-1 before each shuffle");
     MISTAKE(1.868614294, "perm is shuffled once, not every epoch");
     CHECK_NEAR(w[0], want[0], 1e-6, SEE_COST,
-               "w[0] after 20 epochs of SGD (B = 1, lr = 0.02, seed 1) from "
+               "w[0] after 20 epochs of SGD (b = 1, lr = 0.02, seed 1) from "
                "w = 0 on the chapter's data");
     for (int j = 1; j < SGD_DATA_D; j++)
         CHECK_NEAR(w[j], want[j], 1e-6, SEE_COST, "w[%d] after the same run",
                    j);
-    CHECK_INT(steps, 4000, SEE_COST, "steps of 20 epochs with B = 1");
+    CHECK_INT(steps, 4000, SEE_COST, "steps of 20 epochs with b = 1");
 }
 
 GRADED(sgd, all_three_end_within_0_1_of_the_optimum, 2) {
@@ -590,11 +590,11 @@ GRADED(sgd, all_three_end_within_0_1_of_the_optimum, 2) {
             dist += (w[j] - W_STAR[j]) * (w[j] - W_STAR[j]);
         dist = sqrt(dist);
         CHECK(isfinite(dist) && dist < 0.1, SEE_COST,
-              "|w - w*| after 20 epochs with B = %d, lr = %g: got %g, want "
+              "|w - w*| after 20 epochs with b = %d, lr = %g: got %g, want "
               "below 0.1",
               batch[m], lr[m], dist);
         CHECK_NEAR(dist, want[m], 1e-7, SEE_COST,
-                   "|w - w*| after 20 epochs with B = %d, lr = %g from w = "
+                   "|w - w*| after 20 epochs with b = %d, lr = %g from w = "
                    "0 (seed 1)",
                    batch[m], lr[m]);
     }
@@ -615,9 +615,9 @@ GRADED(sgd, excess_loss_tables_match_after_equal_epochs_and_steps, 2) {
      * The runs are contractions, so rounding stays near 1e-15 and 1e-6
      * relative leaves room. */
     static double history[SGD_DATA_N * 20 + 1];
-    const char *name[3] = {"batch GD (B = 200, lr 1)",
-                           "mini-batch GD (B = 16, lr 0.15)",
-                           "SGD (B = 1, lr 0.02)"};
+    const char *name[3] = {"batch GD (b = 200, lr 1)",
+                           "mini-batch GD (b = 16, lr 0.15)",
+                           "SGD (b = 1, lr 0.02)"};
     const double lr[3] = {1.0, 0.15, 0.02};
     const int batch[3] = {SGD_DATA_N, 16, 1}, per_epoch[3] = {1, 13, 200};
     const int at_epochs[5] = {1, 2, 5, 10, 20}, at_steps[4] = {1, 5, 10, 20};
@@ -687,13 +687,13 @@ GRADED(sgd, noise_floor_with_reshuffling_matches_the_table, 2) {
                 mean += excess(history[k]) / steps;
             CHECK_REL(mean, want[r][b], 1e-6, SEE_FLOOR,
                       "mean of L(w) - L(w*) over the %d steps of 20 epochs "
-                      "of sgd_run from w*, lr = %g, B = %d, seed 1",
+                      "of sgd_run from w*, lr = %g, b = %d, seed 1",
                       steps, FLOOR_LR[r], FLOOR_B[b]);
         }
 }
 
 GRADED(sgd, noise_floor_with_replacement_matches_the_table, 1) {
-    /* The demo's second table: batches of B examples drawn independently
+    /* The demo's second table: batches of b examples drawn independently
      * with rng_below, a step w -= lr * lsq_batch_grad, and lsq_loss after
      * every step. */
     static const double want[3][3] = {

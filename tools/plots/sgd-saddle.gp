@@ -1,8 +1,9 @@
 # sgd-saddle.gp: chapter 2 -- f = x^2 - y^2 + y^4/2 with gradient descent
 # from (1, 0), plain (stuck on the ridge y = 0) and with gradient noise
 # (seeds 1 to 10): the paths (left) and f along them (right).
-# Data: examples/sgd.c.
-set multiplot layout 1,2
+# Data: examples/sgd.c. One key for both panels, in a strip of its own above
+# them, so that it covers no data: a third, empty plot that draws only its key.
+set encoding utf8
 set view map
 set contour base
 set cntrparam levels discrete -0.45, -0.3, -0.15, 0, 0.25, 0.5, 1, 1.5
@@ -10,13 +11,38 @@ unset surface
 set table $contours
 splot datadir."/saddle-grid.dat" using 1:2:3 with lines
 unset table
+set multiplot
+# The key strip: every series of the two panels as an empty plot (NaN).
+set origin 0, 0.86
+set size 1, 0.14
+set margins 0, 0, 0, 0
+unset border
+unset xtics
+unset ytics
+unset grid
+set xrange [0:1]
+set yrange [0:1]
+set key center center vertical maxrows 2 Left reverse samplen 1.2 width 0
+plot NaN with linespoints ls 1 pt 7 ps 0.3 title "plain GD", \
+     NaN with lines ls 2 lw 0.9 title "noisy GD", \
+     NaN with lines ls 8 title "contours of f", \
+     NaN with points pt 2 ps 1.2 lc rgb "black" title "saddle", \
+     NaN with points pt 6 ps 1.2 lc rgb "black" title "minima"
+unset key
+unset margins
+set border 3 lw 0.8
+set xtics nomirror out scale 0.6
+set ytics nomirror out scale 0.6
+set grid
+# Left: the paths over the contours of f, on equal scales.
+set origin 0, 0
+set size 0.45, 0.88
 set size ratio -1
 set xrange [-1.2:1.2]
 set yrange [-1.5:1.5]
-set xtics 0.5
+set xtics 1
 set xlabel "x"
 set ylabel "y"
-unset key
 plot $contours using 1:2 with lines ls 8, \
      datadir."/saddle-noisy.dat" using 2:3 with lines ls 2 lw 0.9, \
      datadir."/saddle-gd.dat" using 2:3 with points ls 1 pt 7 ps 0.3, \
@@ -27,16 +53,15 @@ e
 0 1
 0 -1
 e
+# Right: f along the same runs.
+set origin 0.45, 0
+set size 0.55, 0.88
 set size noratio
-set autoscale
 set xrange [0:100]
 set yrange [-0.6:1.1]
 set xtics auto
-set xlabel "step"
+set xlabel "step k"
 set ylabel "f(x_k)"
-set key top right
-plot datadir."/saddle-noisy.dat" using 1:4 with lines ls 2 lw 0.9 \
-         title "with noise, sigma = 0.01, 10 seeds", \
-     datadir."/saddle-gd.dat" using 1:4 with linespoints ls 1 pt 7 ps 0.3 \
-         title "plain GD (stops: gradient < 10^{-6})"
+plot datadir."/saddle-noisy.dat" using 1:4 with lines ls 2 lw 0.9, \
+     datadir."/saddle-gd.dat" using 1:4 with linespoints ls 1 pt 7 ps 0.3
 unset multiplot
