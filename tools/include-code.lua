@@ -75,7 +75,7 @@ local function label(text, code)
   if FORMAT:match("latex") then
     local n = line_count(code)
     local keep = (n <= KEEP_WHOLE and n or KEEP_START) + 2
-    return pandoc.RawBlock("latex", "\\needspace{" .. keep .. "\\baselineskip}" ..
+    return pandoc.RawBlock("latex", "\\Needspace*{" .. keep .. "\\baselineskip}" ..
                            "\\listinglabel{" .. text .. "}")
   end
   return pandoc.Para({pandoc.Emph({pandoc.Str(text)})})
