@@ -41,8 +41,8 @@ double lr_multistep_decay(const MultiStepDecay *s, int t);
 //< multistep_decay
 
 //> exp_decay
-/* Exponential decay as the source notes write it: lr(t) = lr0 exp(-lambda t).
- */
+/* Exponential decay, as the source notes write it:
+ * lr(t) = lr0 exp(-lambda t). */
 typedef struct {
     double lr0;
     double lambda; /* decay rate per step, >= 0 */

@@ -212,7 +212,6 @@ static const PlateauConfig NO_COOLDOWN = {.factor = 0.5, .patience = 2,
                                           .threshold = 0.0, .cooldown = 0,
                                           .min_lr = 0.0};
 
-//> plateau_test
 GRADED(schedules, plateau_cuts_on_the_first_bad_update_after_patience, 3) {
     Plateau p;
     plateau_init(&p, &NO_COOLDOWN, 0.1);
@@ -225,6 +224,7 @@ GRADED(schedules, plateau_cuts_on_the_first_bad_update_after_patience, 3) {
           "cooldown_left=%d num_cuts=%d patience=%d",
           p.lr, p.best, p.num_bad, p.cooldown_left, p.num_cuts,
           p.cfg.patience);
+    //> plateau_test
     /* patience 2: two bad updates are tolerated, the third cuts */
     const double want[5] = {0.1, 0.1, 0.1, 0.05, 0.05};
     for (int e = 0; e < 5; e++) {
@@ -240,12 +240,12 @@ GRADED(schedules, plateau_cuts_on_the_first_bad_update_after_patience, 3) {
                    "update 0 sets best, 1 and 2 are tolerated, 3 cuts",
                    e);
     }
+    //< plateau_test
     CHECK_INT(p.num_cuts, 1, SEE_PLATEAU, "num_cuts after those 5 updates");
     CHECK_INT(p.num_bad, 1, SEE_PLATEAU,
               "num_bad after those 5 updates (reset to 0 by the cut, then "
               "one more bad update)");
 }
-//< plateau_test
 
 GRADED(schedules, plateau_threshold_is_relative_to_the_best_loss, 2) {
     const PlateauConfig cfg = {.factor = 0.5, .patience = 5,
