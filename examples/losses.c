@@ -21,14 +21,15 @@ static void print_value(const char *fmt, double v) {
         printf(fmt, v);
 }
 
-//> worked_example
 static void worked_example(void) {
     demo_heading("softmax cross-entropy: logits (2, 1, 0.1), label 0");
+    //> worked_example
     const double z[3] = {2.0, 1.0, 0.1};
     const int label[1] = {0};
     double p[3], g[3];
     softmax(p, z, 3);
     double loss = loss_softmax_xent(g, z, label, 1, 3);
+    //< worked_example
     printf("%-22s", "exp(logit)");
     for (int c = 0; c < 3; c++)
         printf(" %9.6f", exp(z[c]));
@@ -45,7 +46,6 @@ static void worked_example(void) {
     printf("with label 2 instead:  loss = -log p[2] = %.6f\n",
            loss_softmax_xent(NULL, z, other, 1, 3));
 }
-//< worked_example
 
 static void batch_mean(void) {
     demo_heading("a batch of 3 examples, 4 classes: the loss is the mean");

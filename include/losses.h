@@ -27,9 +27,8 @@ void softmax(double *probs, const double *logits, int n);
 //< logsumexp
 
 //> loss_mse
-/* Mean squared error: L = (1/n) sum_i (pred[i] - target[i])^2.
- * grad[n], when not NULL, receives dL/dpred[i] = 2 (pred[i] - target[i]) / n.
- */
+/* Mean squared error: L = (1/n) sum_i (pred[i] - target[i])^2. grad[n],
+ * when not NULL, receives dL/dpred[i] = 2 (pred[i] - target[i]) / n. */
 double loss_mse(double *grad, const double *pred, const double *target,
                 int n);
 //< loss_mse

@@ -92,7 +92,8 @@ static double mc_hinge_trusted(const double *s, void *ctx) {
 
 //> check_gradient
 /* Checks grad[n] against the trusted numerical gradient of f at x, naming
- * the three typical slips when a coordinate is off. */
+ * the two typical slips (a flipped sign, a missing mean) when a coordinate
+ * is off. */
 static void check_gradient(const double *grad, GradingFn f, LossData *d,
                            const double *x0, int n, const char *see,
                            const char *what) {
