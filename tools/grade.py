@@ -531,7 +531,11 @@ class Sandbox:
                 folder = tempfile.mkdtemp(dir=self.root)
                 os.chmod(folder, 0o755)
                 copy = os.path.join(folder, os.path.basename(path))
-                shutil.copyfile(path, copy)
+                # Copied by a cp of its own, not in this process: a test
+                # runner forked meanwhile by another thread would inherit
+                # our open, writable descriptor of the copy, and executing
+                # the copy would then fail with "Text file busy" (ETXTBSY).
+                subprocess.run(["cp", path, copy], check=True)
                 os.chmod(copy, 0o755)
                 self.copies[path] = copy
             return self.copies[path]
