@@ -141,31 +141,24 @@ static void print_result(const char *name, double lr, int steps, bool converged,
            converged ? "*" : " ", x[0], x[1], rosenbrock(x, NULL));
 }
 
+enum { RACE_STEPS = 1000, RACE_RUNS = 4 };
+
 //> race
-static void rosenbrock_race(const char *dir) {
-    demo_heading("Rosenbrock from (-1.5, -1.5), at most 1000 steps");
-    enum { STEPS = 1000, RUNS = 4 };
-    static double gd_traj[(STEPS + 1) * 2], traj[RUNS][(STEPS + 1) * 2];
-    const MomentumRunConfig runs[RUNS] = {
-        {MOMENTUM_EMA, {.lr = 1e-4, .beta = 0.9}, STEPS, 1e-6},
-        {MOMENTUM_HEAVY_BALL, {.lr = 1e-5, .beta = 0.9}, STEPS, 1e-6},
-        {MOMENTUM_HEAVY_BALL, {.lr = 1e-4, .beta = 0.9}, STEPS, 1e-6},
-        {MOMENTUM_NESTEROV, {.lr = 1e-4, .beta = 0.9}, STEPS, 1e-6},
-    };
-    const char *names[RUNS] = {"EMA", "heavy ball", "heavy ball", "Nesterov"};
-    printf("%-11s %7s %6s %23s %10s\n", "method", "lr", "steps", "final point",
-           "f");
-    double x[2] = {-1.5, -1.5};
-    bool converged = false;
-    const GdConfig gd = {.lr = 1e-4, .max_steps = STEPS, .grad_tol = 1e-6};
-    int gd_steps = gd_run(x, &ROSENBROCK, &gd, gd_traj, &converged);
-    print_result("GD", gd.lr, gd_steps, converged, x);
-    int steps[RUNS];
-    for (int r = 0; r < RUNS; r++) {
-        x[0] = x[1] = -1.5;
-        steps[r] = momentum_run(x, &ROSENBROCK, &runs[r], traj[r], &converged);
-        print_result(names[r], runs[r].step.lr, steps[r], converged, x);
-    }
+/* The race after gradient descent (gd_run, lr = 1e-4, same budget): */
+static const MomentumRunConfig RACE[RACE_RUNS] = {
+    {MOMENTUM_EMA, {.lr = 1e-4, .beta = 0.9}, RACE_STEPS, 1e-6},
+    {MOMENTUM_HEAVY_BALL, {.lr = 1e-5, .beta = 0.9}, RACE_STEPS, 1e-6},
+    {MOMENTUM_HEAVY_BALL, {.lr = 1e-4, .beta = 0.9}, RACE_STEPS, 1e-6},
+    {MOMENTUM_NESTEROV, {.lr = 1e-4, .beta = 0.9}, RACE_STEPS, 1e-6},
+};
+static const char *const RACE_NAMES[RACE_RUNS] = {"EMA", "heavy ball",
+                                                  "heavy ball", "Nesterov"};
+//< race
+
+/* The last two lines of the race's output, and the figures' data. */
+static void race_details(const char *dir, const double *gd_traj, int gd_steps,
+                         double (*traj)[(RACE_STEPS + 1) * 2],
+                         const int *steps) {
     printf("(beta = 0.9; * = stopped by the gradient test)\n");
     printf("x at step 50: GD %.8f, EMA %.8f\n", gd_traj[2 * 50],
            traj[0][2 * 50]);
@@ -174,16 +167,39 @@ static void rosenbrock_race(const char *dir) {
         if (traj[3][2 * k] > traj[3][2 * far]) far = k;
     printf("Nesterov's largest x: (%.8f, %.8f) at step %d\n", traj[3][2 * far],
            traj[3][2 * far + 1], far);
-    write_rosenbrock_grid(dir); /* the figures' data */
+    write_rosenbrock_grid(dir);
     write_path(dir, "rosenbrock-gd.dat", gd_traj, gd_steps + 1, rosenbrock);
     write_path(dir, "rosenbrock-ema.dat", traj[0], steps[0] + 1, rosenbrock);
     write_path(dir, "rosenbrock-nesterov.dat", traj[3], steps[3] + 1,
                rosenbrock);
 }
-//< race
+
+static void rosenbrock_race(const char *dir) {
+    demo_heading("Rosenbrock from (-1.5, -1.5), at most 1000 steps");
+    static double gd_traj[(RACE_STEPS + 1) * 2],
+        traj[RACE_RUNS][(RACE_STEPS + 1) * 2];
+    printf("%-11s %7s %6s %23s %10s\n", "method", "lr", "steps", "final point",
+           "f");
+    double x[2] = {-1.5, -1.5};
+    bool converged = false;
+    const GdConfig gd = {.lr = 1e-4, .max_steps = RACE_STEPS, .grad_tol = 1e-6};
+    int gd_steps = gd_run(x, &ROSENBROCK, &gd, gd_traj, &converged);
+    print_result("GD", gd.lr, gd_steps, converged, x);
+    int steps[RACE_RUNS];
+    //> race_loop
+    for (int r = 0; r < RACE_RUNS; r++) {
+        x[0] = x[1] = -1.5; /* and momentum_run starts at rest */
+        steps[r] = momentum_run(x, &ROSENBROCK, &RACE[r], traj[r], &converged);
+        print_result(RACE_NAMES[r], RACE[r].step.lr, steps[r], converged, x);
+    }
+    //< race_loop
+    race_details(dir, gd_traj, gd_steps, traj, steps);
+}
 
 /* The ill-conditioned bowl f = 0.1 x^2 + 2 y^2: Hessian eigenvalues 0.2 and
  * 4, condition number 20. */
+enum { BOWL_STEPS = 200 };
+
 static double bowl(const double *x, void *ctx) {
     (void)ctx;
     return 0.1 * x[0] * x[0] + 2.0 * x[1] * x[1];
@@ -218,8 +234,8 @@ static void bowl_rates(double lr, double beta) {
 
 /* f over the runs for every method, and the paths of the first 100 steps
  * of GD, heavy ball and Nesterov. traj[4][(steps + 1) * 2]. */
-static void write_bowl_data(const char *dir, double (*traj)[(200 + 1) * 2],
-                            int steps) {
+static void write_bowl_data(const char *dir,
+                            double (*traj)[(BOWL_STEPS + 1) * 2], int steps) {
     FILE *f = demo_open_data(dir, "bowl-f.dat");
     if (f) {
         fprintf(f, "# step, then f for GD, EMA, heavy ball, Nesterov\n");
@@ -248,35 +264,41 @@ static void write_bowl_data(const char *dir, double (*traj)[(200 + 1) * 2],
     fclose(f);
 }
 
-//> bowl
-static void ill_conditioned_bowl(const char *dir) {
-    demo_heading("f = 0.1 x^2 + 2 y^2 from (-10, 1), lr = 0.1, beta = 0.9");
-    enum { STEPS = 200, METHODS = 4 };
-    static double traj[METHODS][(STEPS + 1) * 2]; /* GD, EMA, heavy, NAG */
-    const Objective obj = {bowl, bowl_grad, NULL, 2};
-    const GdConfig gd = {.lr = 0.1, .max_steps = STEPS};
-    double x[2] = {-10.0, 1.0};
-    gd_run(x, &obj, &gd, traj[0], NULL);
-    for (int m = 1; m < METHODS; m++) {
-        const MomentumRunConfig cfg = {.method = (MomentumMethod)(m - 1),
-                                       .step = {.lr = 0.1, .beta = 0.9},
-                                       .max_steps = STEPS};
-        x[0] = -10.0, x[1] = 1.0;
-        momentum_run(x, &obj, &cfg, traj[m], NULL);
-    }
+/* The table of f at the printed steps, the per-step factors, and the
+ * figures' data. traj[4][(BOWL_STEPS + 1) * 2]: GD, EMA, heavy, NAG. */
+static void bowl_report(const char *dir, double (*traj)[(BOWL_STEPS + 1) * 2],
+                        double lr, double beta) {
     const int ks[] = {0, 25, 50, 100, 200};
     printf("%4s %11s %11s %11s %11s\n", "k", "GD", "EMA", "heavy ball",
            "Nesterov");
     for (int c = 0; c < 5; c++) {
         printf("%4d", ks[c]);
-        for (int m = 0; m < METHODS; m++)
+        for (int m = 0; m < 4; m++)
             printf(" %11.4e", bowl(&traj[m][2 * ks[c]], NULL));
         printf("\n");
     }
-    bowl_rates(gd.lr, 0.9);
-    write_bowl_data(dir, traj, STEPS);
+    bowl_rates(lr, beta);
+    write_bowl_data(dir, traj, BOWL_STEPS);
 }
-//< bowl
+
+static void ill_conditioned_bowl(const char *dir) {
+    demo_heading("f = 0.1 x^2 + 2 y^2 from (-10, 1), lr = 0.1, beta = 0.9");
+    static double traj[4][(BOWL_STEPS + 1) * 2]; /* GD, EMA, heavy, NAG */
+    const Objective obj = {bowl, bowl_grad, NULL, 2};
+    //> bowl
+    const GdConfig gd = {.lr = 0.1, .max_steps = BOWL_STEPS};
+    double x[2] = {-10.0, 1.0};
+    gd_run(x, &obj, &gd, traj[0], NULL);
+    for (int m = 1; m < 4; m++) { /* the three MomentumMethods, in order */
+        const MomentumRunConfig cfg = {.method = (MomentumMethod)(m - 1),
+                                       .step = {.lr = 0.1, .beta = 0.9},
+                                       .max_steps = BOWL_STEPS};
+        x[0] = -10.0, x[1] = 1.0;
+        momentum_run(x, &obj, &cfg, traj[m], NULL);
+    }
+    //< bowl
+    bowl_report(dir, traj, gd.lr, 0.9);
+}
 
 /* f = (x^2 + 100 y^2) / 2: mu = 1, L = 100, kappa = 100; minimum at 0. */
 static double kappa100(const double *x, void *ctx) {

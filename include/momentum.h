@@ -11,7 +11,8 @@
 //> config
 /* The hyper-parameters of one momentum step. The same two numbers serve
  * all three methods; beta is the weight of the old velocity (0 <= beta < 1;
- * PyTorch calls it `momentum`, the literature often mu or gamma). */
+ * PyTorch calls it `momentum`, the literature often mu or gamma; this
+ * course keeps mu for the smallest curvature, as in heavy_ball_tuned). */
 typedef struct {
     double lr;   /* learning rate, > 0 */
     double beta; /* momentum coefficient, 0 <= beta < 1 */
@@ -36,11 +37,11 @@ void momentum_free(MomentumState *s);
 //< lifecycle
 
 //> steps
-/* The three update rules, in place, with the life cycle of chapter 4's
- * optimizers: momentum_init, then one step per gradient, then
- * momentum_free. Each step takes grad[n], the gradient of the objective at
- * the current x[n] (n = s->n), increments s->t, updates s->v first and then
- * x with the NEW velocity. None allocates.
+/* The three update rules, in place. Each is used between momentum_init
+ * and momentum_free: init once, then one step per gradient, then free.
+ * Each step takes grad[n], the gradient of the objective at the current
+ * x[n] (n = s->n), increments s->t, updates s->v first and then x with
+ * the NEW velocity. None allocates.
  *
  * EMA form (the source notes):  v <- beta v + (1 - beta) g;  x <- x - lr v
  * Heavy ball (PyTorch's SGD):   v <- beta v + g;             x <- x - lr v

@@ -1,5 +1,6 @@
 # momentum-bowl.gp: 100 steps of GD, heavy ball and Nesterov on
-# f = 0.1 x^2 + 2 y^2 at the same learning rate (chapter 3).
+# f = 0.1 x^2 + 2 y^2 at the same learning rate (chapter 3). Colours as in
+# every figure of chapter 3: GD blue, heavy ball vermilion, Nesterov green.
 set view map
 set contour base
 unset surface
@@ -14,7 +15,7 @@ set xrange [-11:4]
 set yrange [-1.6:1.6]
 set xlabel "x"
 set ylabel "y"
-set key bottom left
+set key top right
 plot $contours using 1:2 with lines lc rgb "#bbbbbb" lw 0.7 notitle, \
      datadir."/bowl-gd.dat" using 2:3 with linespoints ls 1 pt 7 ps 0.25 title "GD", \
      datadir."/bowl-heavy.dat" using 2:3 with linespoints ls 2 pt 7 ps 0.25 title "heavy ball", \
