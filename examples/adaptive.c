@@ -51,6 +51,9 @@ static int optimizer_init(Optimizer *o, Method method, double lr, int n) {
     }
 }
 
+//< optimizer
+
+//> optimizer_step
 static void optimizer_step(Optimizer *o, double *x, const double *g, int n) {
     const MomentumConfig mom = {.lr = o->lr, .beta = 0.9};
     AdagradConfig adagrad = ADAGRAD_DEFAULTS;
@@ -79,7 +82,7 @@ static void optimizer_free(Optimizer *o) {
     adam_free(&o->adam);
     adadelta_free(&o->adadelta);
 }
-//< optimizer
+//< optimizer_step
 
 static void not_implemented(const char *what) {
     printf("(%s: init returned -1 -- not implemented yet?)\n", what);

@@ -9,7 +9,8 @@ set xrange [1:20000]
 set yrange [1e-16:1e4]
 set xlabel "step k (log scale)"
 set ylabel "f(x_k, y_k)"
-set key outside right top
+# the key sits bottom left, where no run has got yet
+set key bottom left maxrows 5
 set style data lines
 set style line 11 lc rgb "#000000" lw 1.4
 set style line 12 lc rgb "#999999" lw 1.4 dt 2
