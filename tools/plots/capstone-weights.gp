@@ -1,25 +1,47 @@
 # capstone-weights.gp: chapter 8, the ten rows of W after the SGD run (top
-# two rows) and the Adam run (bottom two), each drawn as the 8x8 image it
+# block) and the Adam run (bottom block), each drawn as the 8x8 image it
 # multiplies: red pixels vote for the digit, blue ones against it (data:
 # weights.dat, one 8x8 block per digit, SGD's ten then Adam's ten).
-set multiplot layout 4,5 margins 0.22,0.78,0.02,0.95 spacing 0.01,0.045
+# One colour scale for both runs, symmetric and wide enough for the largest
+# weight (Adam's, 5.5), so that no pixel is clipped.
+W = 6.2; H = 5.05                    # canvas, inches
+set terminal pdfcairo size W*1in, H*1in
+set output outfile
 unset border
 unset tics
 unset grid
 unset key
 unset colorbox
-set size ratio -1
 set xrange [-0.5:7.5]
 set yrange [7.5:-0.5]
 set palette defined (-1 "#2166AC", 0 "#F7F7F7", 1 "#B2182B")
-set cbrange [-4:4]
-set label 1 "SGD, lr 1" at screen 0.08,0.74 font ",10"
-set label 2 "Adam, lr 0.1" at screen 0.08,0.26 font ",10"
-do for [k=0:19] {
-    set title sprintf("%d", k % 10) offset 0,-0.9 font ",8"
+set cbrange [-6:6]
+s = 0.86; gap = 0.12                 # panel side and gap between panels
+head = 0.30; cap = 0.19              # block heading, digit title above a panel
+x0 = 0.30; top = H - 0.08            # left edge of the grid, top of the canvas
+px(c) = x0 + c * (s + gap)           # left edge of column c
+# the top edge of panel row r (0, 1: SGD; 2, 3: Adam); each block starts
+# with its heading
+py(r) = top - head * (1 + int(r / 2)) - cap * (r + 1) - s * r - 0.06 * int(r / 2)
+grid_mid = (px(0) + px(4) + s) / 2
+set multiplot
+set label 1 "SGD, lr 1" at screen grid_mid / W, (top - head * 0.45) / H \
+    center font ",10"
+set label 2 "Adam, lr 0.1" \
+    at screen grid_mid / W, (py(2) + cap + head * 0.55) / H center font ",10"
+do for [k = 0:19] {
+    r = int(k / 5); c = k % 5
+    set lmargin at screen px(c) / W
+    set rmargin at screen (px(c) + s) / W
+    set tmargin at screen py(r) / H
+    set bmargin at screen (py(r) - s) / H
+    set label 3 sprintf("%d", k % 10) at graph 0.5, graph 1.0 center \
+        offset 0, 0.55 font ",9"
     if (k == 19) {
-        set colorbox user origin 0.82,0.25 size 0.02,0.5
-        set cbtics 2 font ",7"
+        set colorbox user origin screen (px(4) + s + 0.3) / W, py(3) / H - s / H \
+            size screen 0.14 / W, (py(0) - py(3) + s) / H
+        set cbtics 2 out nomirror scale 0.6 font ",8"
+        set cblabel "weight" font ",8"
     }
     plot datadir."/weights.dat" index k matrix with image
     unset label 1
