@@ -181,7 +181,6 @@ static void summary(const Run *runs, const char *dir) {
     }
 }
 
-//> dropout_demo
 static void dropout_demo(void) {
     demo_heading("inverted dropout, p = 0.5, seed 3");
     const double in[8] = {1, 2, 3, 4, 5, 6, 7, 8};
@@ -202,7 +201,6 @@ static void dropout_demo(void) {
         printf(" %g", out[i]);
     printf("\n");
 }
-//< dropout_demo
 
 static void dropout_mean(void) {
     demo_heading("dropout keeps the mean: 100000 units of value 1, seed 11");

@@ -22,14 +22,16 @@ double l2_penalty(const double *w, int n, double lambda);
 /* Adds the L2 penalty's gradient to g: g[i] += lambda * w[i], for i < n.
  * g[n] already holds the data loss's gradient; w[n] is not changed. */
 void l2_grad_add(double *g, const double *w, int n, double lambda);
+//< l2
 
+//> weight_decay
 /* One step of SGD with decoupled weight decay, in place:
  * w[i] <- (1 - lr * lambda) * w[i] - lr * g[i], where g[n] is the data
  * loss's gradient alone. For plain SGD this equals a gd_step on the
  * gradient g + lambda * w (up to rounding). */
 void weight_decay_step(double *w, const double *g, int n, double lr,
                        double lambda);
-//< l2
+//< weight_decay
 
 //> l1
 /* The L1 penalty: returns lambda * sum_i |w[i]| over w[n]. */
@@ -38,13 +40,15 @@ double l1_penalty(const double *w, int n, double lambda);
 /* Adds a subgradient of the L1 penalty to g: g[i] += lambda * sign(w[i]),
  * with sign(0) = 0 (0 is in the subdifferential [-lambda, lambda] at 0). */
 void l1_subgrad_add(double *g, const double *w, int n, double lambda);
+//< l1
 
+//> l1_prox
 /* The proximal step of the L1 penalty (soft-thresholding), in place:
  * w[i] <- sign(w[i]) * max(|w[i]| - threshold, 0), threshold >= 0. Every
  * |w[i]| <= threshold becomes exactly 0. After a gd_step with learning
  * rate lr, call it with threshold = lr * lambda. */
 void l1_prox(double *w, int n, double threshold);
-//< l1
+//< l1_prox
 
 //> dropout
 /* Inverted dropout on in[n], 0 <= p < 1 the probability of dropping a unit.
@@ -56,13 +60,15 @@ void l1_prox(double *w, int n, double threshold);
  * pass follows. out may be in. */
 void dropout_forward(double *out, unsigned char *mask, const double *in,
                      int n, double p, Rng *rng, bool training);
+//< dropout
 
+//> dropout_backward
 /* The gradient through a training-mode dropout_forward with the same mask
  * and p: grad_in[i] = mask[i] ? grad_out[i] / (1 - p) : 0. grad_in may be
  * grad_out. */
 void dropout_backward(double *grad_in, const unsigned char *mask,
                       const double *grad_out, int n, double p);
-//< dropout
+//< dropout_backward
 
 //> early_stopping
 /* Early stopping on a validation loss, evaluated every so often. */
