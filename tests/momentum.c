@@ -92,6 +92,7 @@ GRADED(momentum, ema_first_step_is_one_minus_beta_times_g, 2) {
                "v after one EMA step from v=0, g=1, beta=0.9");
     MISTAKE(1.9, "the (1 - beta) factor on the gradient is missing");
     MISTAKE(2.01, "the step is added instead of subtracted");
+    MISTAKE(2.0, "x moved with the old velocity: update v first");
     CHECK_NEAR(x[0], 1.99, 1e-12, SEE_EMA,
                "x after one EMA step from x=2, v=0, g=1, beta=0.9, lr=0.1");
 }
@@ -125,8 +126,12 @@ GRADED(momentum, heavy_ball_step_adds_the_whole_gradient, 2) {
     const double want_v[2] = {2.8, 2.1}, want_x[2] = {0.72, 0.79};
     const double ema_x[2] = {0.81, 1.06}, old_x[2] = {0.8, 1.1};
     for (int i = 0; i < 2; i++) {
-        MISTAKE(want_v[i] - 0.9 * g[i], "the gradient is scaled by "
-                                        "(1 - beta): that is the EMA form");
+        /* lr = 1 - beta here: the EMA form and a velocity that holds
+         * lr g give the same v */
+        MISTAKE(want_v[i] - 0.9 * g[i],
+                "the gradient is scaled by (1 - beta), the EMA form, or by "
+                "lr, with x -= v: the header's heavy ball is v = beta v + g, "
+                "x -= lr v");
         CHECK_NEAR(v[i], want_v[i], 1e-12, SEE_HEAVY,
                    "v[%d] after a heavy-ball step from v=(2,-1), g=(1,3), "
                    "beta=0.9",
@@ -249,6 +254,8 @@ GRADED(momentum, ema_equals_heavy_ball_with_rescaled_lr, 3) {
     MomentumState b = {.v = vb, .n = 2, .t = 0};
     const MomentumConfig ema = {.lr = lr, .beta = beta};
     const MomentumConfig heavy = {.lr = lr * (1.0 - beta), .beta = beta};
+    int first = 0; /* the first step at which the two disagree, if any */
+    double at_a[2] = {NAN, NAN}, at_b[2] = {NAN, NAN};
     for (int k = 1; k <= 1000; k++) {
         ros_grad(g, xa, NULL);
         momentum_ema_step(&a, xa, g, &ema);
@@ -256,15 +263,25 @@ GRADED(momentum, ema_equals_heavy_ball_with_rescaled_lr, 3) {
         heavy_ball_step(&b, xb, g, &heavy);
         /* measured ~5e-16 for the reference; 1e-12 leaves room for any
          * ordering of the arithmetic and rejects every wrong formula */
-        CHECK(rel_dist2(xb, xa) < 1e-12, SEE_HEAVY,
-              "Rosenbrock from (-1.5,-1.5): after %d steps EMA (lr=1e-4, "
-              "beta=0.9) is at (%.12g, %.12g), heavy ball (lr=1e-5, "
-              "beta=0.9) at (%.12g, %.12g); they must agree",
-              k, xa[0], xa[1], xb[0], xb[1]);
+        if (first == 0 && !(rel_dist2(xb, xa) < 1e-12)) {
+            first = k;
+            at_a[0] = xa[0], at_a[1] = xa[1];
+            at_b[0] = xb[0], at_b[1] = xb[1];
+        }
     }
+    /* The EMA run's end first, so that a slip in the EMA step is named;
+     * then the agreement, which a slip in the heavy ball breaks. */
     MISTAKE(1.17829746, "the (1 - beta) factor of the EMA form is missing");
+    MISTAKE(0.27295276, "the EMA step moved x with the old velocity: "
+                        "update v first");
+    MISTAKE(0.11214027, "beta and (1 - beta) are swapped in the EMA step");
     CHECK_NEAR(xa[0], 0.24226556, 1e-6, SEE_HEAVY,
                "x after 1000 EMA steps (lr=1e-4, beta=0.9) from (-1.5,-1.5)");
+    CHECK(first == 0, SEE_HEAVY,
+          "Rosenbrock from (-1.5,-1.5): after %d steps EMA (lr=1e-4, "
+          "beta=0.9) is at (%.12g, %.12g), heavy ball (lr=1e-5, beta=0.9) "
+          "at (%.12g, %.12g); they must agree",
+          first, at_a[0], at_a[1], at_b[0], at_b[1]);
 }
 
 /* ------------------------------------------------------------------------
@@ -326,12 +343,22 @@ GRADED(momentum, run_takes_max_steps_and_records_the_trajectory, 2) {
 GRADED(momentum, run_starts_each_run_at_rest, 1) {
     double want[21];
     heavy_ball_parabola(want, 20, 0.1, 0.5);
+    /* what run 2 gives when it starts with run 1's last velocity */
+    double carried = 0.0, v = 0.0;
+    for (int k = 0; k < 40; k++) {
+        if (k == 20) carried = 0.0;
+        v = 0.5 * v + 2.0 * (carried - 3.0);
+        carried -= 0.1 * v;
+    }
     const MomentumRunConfig cfg = {.method = MOMENTUM_HEAVY_BALL,
                                    .step = {.lr = 0.1, .beta = 0.5},
                                    .max_steps = 20};
     for (int r = 1; r <= 2; r++) {
         double theta = 0.0;
         momentum_run(&theta, &PARABOLA, &cfg, NULL, NULL);
+        if (r == 2)
+            MISTAKE(carried, "the velocity is carried over from the last "
+                             "run: each run starts at v = 0");
         CHECK_NEAR(theta, want[20], 1e-12, SEE_RUN,
                    "theta after run %d of 20 heavy-ball steps on (theta-3)^2 "
                    "from 0 (each run starts with v = 0)",
@@ -406,6 +433,9 @@ GRADED(momentum, rosenbrock_heavy_ball_and_nesterov_reach_documented_points,
     const double want[2][2] = {{1.17829746, 1.38902613},
                                {1.16147098, 1.34960136}};
     const double want_f[2] = {0.03183110, 0.02610728};
+    /* x at the end when the heavy ball's gradient carries (1 - beta): the
+     * EMA run (rosenbrock_ema_reaches_documented_point) */
+    const double ema_x = 0.24226556;
     for (int m = 0; m < 2; m++) {
         double x[2] = {-1.5, -1.5};
         const MomentumRunConfig cfg = {.method = methods[m],
@@ -417,6 +447,9 @@ GRADED(momentum, rosenbrock_heavy_ball_and_nesterov_reach_documented_points,
                                 "momentum_run's dispatch on cfg->method and "
                                 "the look-ahead term of nesterov_step");
         MISTAKE(1.20950085, "Nesterov's look-ahead term is v, not beta v");
+        if (m == 0)
+            MISTAKE(ema_x, "the heavy ball's gradient is scaled by (1 - "
+                           "beta): that is the EMA form");
         CHECK_NEAR(x[0], want[m][0], 1e-6, SEE_ROSENBROCK,
                    "x after 1000 %s steps on Rosenbrock from (-1.5,-1.5), "
                    "lr=1e-4, beta=0.9",
@@ -569,6 +602,8 @@ GRADED(momentum, bowl_table_matches_at_every_printed_step, 2) {
 GRADED(momentum, heavy_ball_tuned_follows_polyak, 2) {
     MomentumConfig c = heavy_ball_tuned(1.0, 100.0);
     MISTAKE(2.0 / 11.0, "the learning rate is not squared");
+    MISTAKE(4.0 / (101.0 * 101.0), "the square roots of mu and L are "
+                                   "missing: (2 / (mu + L))^2");
     CHECK_NEAR(c.lr, 4.0 / 121.0, 1e-12, SEE_TUNED,
                "lr of heavy_ball_tuned(mu=1, L=100) = (2/(1+10))^2");
     MISTAKE(9.0 / 11.0, "the momentum is not squared");
