@@ -30,9 +30,20 @@
 #define GARBAGE 0x5A
 
 /* Values are O(1) and each step is a handful of operations, so any correct
- * ordering of the arithmetic in double agrees to ~1e-15; 1e-9 leaves room
- * and is still far below every slip. */
-#define TOL 1e-9
+ * ordering of the arithmetic in double agrees to ~1e-15. A sum or moving
+ * average accumulated in float (Adagrad's s, RMSprop's v, Adam's m and v,
+ * rounded to float at every step) moves x by up to ~1e-8 over these few
+ * steps; 1e-7 accepts that and is still 100 times below the nearest slip
+ * that a test's settings are chosen to expose (AMSGrad without v_max,
+ * 1.5e-5). Where eps is 1e-8, its place moves x by less than that: the
+ * tests with a large eps catch those slips. */
+#define TOL 1e-7
+
+/* The same for runs of hundreds to thousands of steps (the tables of the
+ * demo), where float accumulation drifts by up to ~5e-7: the tolerance of
+ * the source notes' run, which the chapter promises to every float or
+ * double implementation. */
+#define TOL_RUN 1e-6
 
 /* ---- trusted rules, one coordinate at a time, with slips -------------- */
 
@@ -50,9 +61,12 @@ enum {
     SLIP_DECAY_NO_LR = 1 << 9,        /* x -= wd * x */
     SLIP_DECAY_AFTER = 1 << 10,       /* decay the x after the Adam step */
     SLIP_MAX_OF_VHAT = 1 << 11,       /* AMSGrad: max of corrected v */
+    SLIP_MOMENTS_SWAPPED = 1 << 12,   /* beta2 on m, beta1 on v only */
 };
 
-typedef enum { DECAY_NONE, DECAY_L2, DECAY_DECOUPLED } Decay;
+/* DECAY_BOTH: decoupled decay, then the L2 term on the decayed x too (an
+ * adamw_step that calls adam_step with the same weight_decay). */
+typedef enum { DECAY_NONE, DECAY_L2, DECAY_DECOUPLED, DECAY_BOTH } Decay;
 
 /* One coordinate of Adam (with decay as given, AMSGrad when ams) run for
  * `steps` steps from x. The gradient at step k (k = 0, 1, ...) is
@@ -74,8 +88,14 @@ static double trusted_adam(double x, int steps, const double *seq,
         if (decay == DECAY_L2) g += c->weight_decay * x;
         if (decay == DECAY_DECOUPLED && !(slips & SLIP_DECAY_AFTER))
             x -= wd_rate * x;
-        m = b1 * m + (1 - b1) * g;
-        v = b2 * v + (1 - b2) * g * g;
+        if (decay == DECAY_BOTH) {
+            x -= wd_rate * x;
+            g += c->weight_decay * x;
+        }
+        double mb = b1, vb = b2;
+        if (slips & SLIP_MOMENTS_SWAPPED) mb = b2, vb = b1;
+        m = mb * m + (1 - mb) * g;
+        v = vb * v + (1 - vb) * g * g;
         double bc1 = 1 - pow(b1, t), bc2 = 1 - pow(b2, t);
         if (slips & (SLIP_NO_BIAS_CORRECTION | SLIP_BIAS_V_ONLY)) bc1 = 1;
         if (slips & (SLIP_NO_BIAS_CORRECTION | SLIP_BIAS_M_ONLY)) bc2 = 1;
@@ -108,7 +128,8 @@ enum {
     SLIP_SQ_ABS = 1 << 4,        /* |g| accumulated instead of g^2 */
     SLIP_SQ_SWAPPED = 1 << 5,    /* beta * g^2 + (1 - beta) * v */
     SLIP_SQ_SUM = 1 << 6,        /* RMSprop with Adagrad's sum */
-    SLIP_SQ_START_AT_G2 = 1 << 7 /* v starts at the first g^2 */
+    SLIP_SQ_START_AT_G2 = 1 << 7, /* v starts at the first g^2 */
+    SLIP_SQ_PLAIN = 1 << 8        /* g accumulated instead of g^2 */
 };
 
 static double trusted_sq(double x, const double *g, int steps, double lr,
@@ -118,7 +139,9 @@ static double trusted_sq(double x, const double *g, int steps, double lr,
     if (slips & SLIP_SQ_SUM) average = false;
     for (int k = 0; k < steps; k++) {
         double s_old = s;
-        double g2 = (slips & SLIP_SQ_ABS) ? fabs(g[k]) : g[k] * g[k];
+        double g2 = (slips & SLIP_SQ_ABS)     ? fabs(g[k])
+                    : (slips & SLIP_SQ_PLAIN) ? g[k]
+                                              : g[k] * g[k];
         if (!average)
             s += g2;
         else if (k == 0 && (slips & SLIP_SQ_START_AT_G2))
@@ -180,6 +203,12 @@ GRADED(adaptive, adagrad_first_step_is_lr_whatever_the_scale_of_g, 1) {
                 "then divides by eps)");
         MISTAKE(1.0 + 0.1 * g[i] / (fabs(g[i]) + 1e-10),
                 "the step is added instead of subtracted");
+        MISTAKE(trusted_sq(1.0, &g[i], 1, 0.1, 1e-10, false, 0, SLIP_SQ_ABS),
+                "|g| or g is accumulated instead of g^2 (the first step is "
+                "then lr * sqrt(|g|))");
+        MISTAKE(trusted_sq(1.0, &g[i], 1, 0.1, 1e-10, false, 0,
+                           SLIP_SQ_EPS_INSIDE),
+                "eps is added inside the square root, sqrt(s + eps)");
         CHECK_NEAR(x[i], trusted_sq(1.0, &g[i], 1, 0.1, 1e-10, false, 0, 0),
                    TOL, SEE_ADAGRAD,
                    "x[%d] after one adagrad_step from 1 with g = %g, "
@@ -217,6 +246,9 @@ GRADED(adaptive, adagrad_steps_shrink_as_squared_gradients_add_up, 3) {
                 "the step divides by the sum of squares, not its root");
         MISTAKE(trusted_sq(x0[i], q, STEPS, 0.1, 0.01, false, 0, SLIP_SQ_ABS),
                 "|g| is accumulated instead of g^2");
+        MISTAKE(trusted_sq(x0[i], q, STEPS, 0.1, 0.01, false, 0,
+                           SLIP_SQ_PLAIN),
+                "g is accumulated instead of g^2 (the sum adds g * g)");
         MISTAKE(trusted_sq(x0[i], q, STEPS, 0.1, 0.01, false, 0,
                            SLIP_SQ_AFTER),
                 "the sum is updated after the step uses it");
@@ -281,6 +313,9 @@ GRADED(adaptive, rmsprop_first_step_is_lr_over_sqrt_one_minus_beta, 2) {
         MISTAKE(trusted_sq(0, &g[i], 1, 0.01, 1e-8, true, 0.99,
                            SLIP_SQ_AFTER),
                 "v is updated after the step uses it");
+        MISTAKE(trusted_sq(0, &g[i], 1, 0.01, 1e-8, true, 0.99,
+                           SLIP_SQ_EPS_INSIDE),
+                "eps is added inside the square root, sqrt(v + eps)");
         CHECK_NEAR(x[i], trusted_sq(0, &g[i], 1, 0.01, 1e-8, true, 0.99, 0),
                    TOL, SEE_RMSPROP,
                    "x[%d] after one rmsprop_step from 0 with g = %g, "
@@ -374,6 +409,10 @@ GRADED(adaptive, adam_first_step_is_lr_against_the_sign_of_g, 2) {
           "computing 1 - beta^t; with t = 0 the bias corrections divide by "
           "0)",
           x[0], x[1], x[2]);
+    MISTAKE(0, "s->t is never incremented (or only a local copy is: each "
+               "step adds 1 to s->t before using it)");
+    MISTAKE(2, "t starts at 1 (init sets t = 0; the step increments it "
+               "before use, so the first step runs with t = 1)");
     CHECK_INT(s.t, 1, SEE_ADAM, "s.t after one adam_step");
     for (int i = 0; i < N; i++) {
         const double *q = &g[i];
@@ -391,8 +430,9 @@ GRADED(adaptive, adam_first_step_is_lr_against_the_sign_of_g, 2) {
                 "the first step uses t = 2: t starts at 1 and is incremented "
                 "before use (start at 0)");
         MISTAKE(trusted_adam(0, 1, q, 0, &cfg, DECAY_NONE, false,
-                             SLIP_BETAS_SWAPPED),
-                "beta1 and beta2 are swapped");
+                             SLIP_MOMENTS_SWAPPED),
+                "beta1 and beta2 are swapped in the moments (beta1 goes "
+                "with m, beta2 with v)");
         MISTAKE(0.1 * g[i] / (fabs(g[i]) + 1e-8),
                 "the step is added instead of subtracted");
         CHECK_NEAR(x[i],
@@ -421,6 +461,8 @@ GRADED(adaptive, adam_bias_correction_follows_the_step_count, 3) {
         double g[N] = {seq[0][k], seq[1][k]};
         adam_step(&s, x, g, &cfg);
     }
+    MISTAKE(0, "s->t is never incremented (or only a local copy is)");
+    MISTAKE(STEPS + 1, "t starts at 1 (init sets t = 0)");
     CHECK_INT(s.t, STEPS, SEE_ADAM,
               "s.t after four adam_steps (each step increments t once)");
     for (int i = 0; i < N; i++) {
@@ -444,6 +486,10 @@ GRADED(adaptive, adam_bias_correction_follows_the_step_count, 3) {
         MISTAKE(trusted_adam(x0[i], STEPS, q, 0, &cfg, DECAY_NONE, false,
                              SLIP_BETAS_SWAPPED),
                 "beta1 and beta2 are swapped");
+        MISTAKE(trusted_adam(x0[i], STEPS, q, 0, &cfg, DECAY_NONE, false,
+                             SLIP_MOMENTS_SWAPPED),
+                "beta1 and beta2 are swapped in the moments (beta1 goes "
+                "with m, beta2 with v)");
         CHECK_NEAR(x[i],
                    trusted_adam(x0[i], STEPS, q, 0, &cfg, DECAY_NONE, false,
                                 0),
@@ -583,6 +629,11 @@ GRADED(adaptive, adamw_shrinks_x_by_lr_times_decay_when_g_is_zero, 3) {
                 "the decay is added to the gradient as an L2 term (that is "
                 "Adam's weight_decay, not AdamW's)");
         MISTAKE(x0[i], "the decay is never applied");
+        MISTAKE(trusted_adam(x0[i], STEPS, zeros, 0, &cfg, DECAY_BOTH, false,
+                             0),
+                "the decay is applied twice, decoupled and as an L2 term "
+                "(adamw_step calls adam_step, which adds weight_decay * x "
+                "to g: pass the plain g to the update)");
         CHECK_NEAR(x[i], x0[i] * pow(1.0 - 0.01 * 0.5, STEPS), TOL,
                    SEE_ADAMW,
                    "x[%d] after 10 adamw_steps from %g with g = 0, "
@@ -621,6 +672,9 @@ GRADED(adaptive, adamw_decays_the_x_the_gradient_was_taken_at, 2) {
                 "the decay is not multiplied by lr");
         MISTAKE(trusted_adam(x0[i], STEPS, q, 0, &cfg, DECAY_NONE, false, 0),
                 "the decay is never applied");
+        MISTAKE(trusted_adam(x0[i], STEPS, q, 0, &cfg, DECAY_BOTH, false, 0),
+                "the decay is applied twice, decoupled and as an L2 term "
+                "(adamw_step calls adam_step)");
         CHECK_NEAR(x[i],
                    trusted_adam(x0[i], STEPS, q, 0, &cfg, DECAY_DECOUPLED,
                                 false, 0),
@@ -660,6 +714,10 @@ GRADED(adaptive, amsgrad_keeps_the_largest_second_moment, 2) {
         MISTAKE(trusted_adam(0, STEPS, q, 0, &cfg, DECAY_NONE, true,
                              SLIP_NO_BIAS_CORRECTION),
                 "the bias corrections are missing");
+        MISTAKE(trusted_adam(0, STEPS, q, 0, &cfg, DECAY_NONE, true,
+                             SLIP_BIAS_M_ONLY),
+                "v_max is used without its bias correction (divide it by "
+                "1 - beta2^t, as PyTorch does)");
         CHECK_NEAR(x[i], trusted_adam(0, STEPS, q, 0, &cfg, DECAY_NONE, true,
                                       0),
                    TOL, SEE_AMSGRAD,
@@ -792,9 +850,8 @@ GRADED(adaptive, adagrad_step_table_follows_lr_over_sqrt_k, 1) {
             adagrad_step(&s, &x, &scales[c], &cfg);
             if (k != 1 && k != 2 && k != 4 && k != 9 && k != 25 && k != 100)
                 continue;
-            if (k > 1)
-                MISTAKE(0.1 / sqrt(k - 1.0), "the sum is updated after the "
-                                             "step uses it");
+            MISTAKE(k > 1 ? 0.1 / sqrt(k - 1.0) : 0.1 * scales[c] / 1e-10,
+                    "the sum is updated after the step uses it");
             MISTAKE(0.1 / (k * scales[c]),
                     "the step divides by the sum of squares, not its root");
             CHECK_NEAR(before - x, 0.1 / sqrt(k), 1e-9, SEE_ADAGRAD,
@@ -826,12 +883,17 @@ GRADED(adaptive, rmsprop_start_up_and_adam_steps_match_the_table, 1) {
         if (k != 1 && k != 2 && k != 5 && k != 10 && k != 100 && k != 500 &&
             k != 1000)
             continue;
-        MISTAKE(1.0 / (1.0 + 1e-8), "RMSprop's v is bias-corrected (it is "
-                                    "not: its first steps are long)");
-        MISTAKE(1.0 / sqrt(k), "g^2 is summed as in Adagrad instead of "
-                               "averaged");
+        /* at k = 1 the two slips give the same step */
+        MISTAKE(1.0 / (1.0 + 1e-8),
+                k == 1 ? "v is g^2 after the first step: it is bias-corrected "
+                         "or summed (RMSprop averages, with no bias "
+                         "correction: its first steps are long)"
+                       : "RMSprop's v is bias-corrected (it is not: its "
+                         "first steps are long)");
+        MISTAKE(1.0 / (sqrt(k) + 1e-8), "g^2 is summed as in Adagrad instead "
+                                        "of averaged");
         CHECK_NEAR((br - xr) / rc.lr, 1.0 / (sqrt(1.0 - pow(0.99, k)) + 1e-8),
-                   1e-8, SEE_RMSPROP,
+                   TOL_RUN, SEE_RMSPROP,
                    "step %d of rmsprop_step over lr, under g = 1 with "
                    "PyTorch's defaults (the table prints 9.999999 at k = 1, "
                    "1.000022 at k = 1000)",
@@ -839,7 +901,8 @@ GRADED(adaptive, rmsprop_start_up_and_adam_steps_match_the_table, 1) {
         MISTAKE(1.0 / (sqrt(1.0 - pow(0.999, k)) + 1e-8) *
                     (1.0 - pow(0.9, k)),
                 "the bias corrections are missing");
-        CHECK_NEAR((ba - xa) / ac.lr, 1.0 / (1.0 + 1e-8), 1e-8, SEE_RMSPROP,
+        CHECK_NEAR((ba - xa) / ac.lr, 1.0 / (1.0 + 1e-8), TOL_RUN,
+                   SEE_RMSPROP,
                    "step %d of adam_step over lr, under g = 1, lr = 0.01 "
                    "(bias correction makes it 1 from the first step)",
                    k);
@@ -870,7 +933,9 @@ static double adam_on_parabola(double lr, int steps, double scale,
 GRADED(adaptive, scaling_the_loss_leaves_the_notes_run_almost_unchanged, 1) {
     /* Adam sees only the gradient's sign and relative size, until it is as
      * small as eps: the demo's four values. Any correct double ordering
-     * agrees to ~1e-15; eps in the wrong place moves the 1e-3 row by 1e-4. */
+     * agrees to ~1e-15, float lands within the notes run's 1e-6; eps in the
+     * wrong place moves the 1e-3 row by 8e-6 (before the correction) to
+     * 1e-4 (inside the root). */
     const double scales[4] = {1e-3, 1.0, 1e3, 1e6};
     const double want[4] = {0.937552025656668, 0.937553600023525,
                             0.937553601597894, 0.937553601599468};
@@ -884,7 +949,7 @@ GRADED(adaptive, scaling_the_loss_leaves_the_notes_run_almost_unchanged, 1) {
         MISTAKE(trusted_adam(0, 100, NULL, 2.0 * scales[i], &cfg,
                              DECAY_NONE, false, SLIP_EPS_HAT),
                 "eps is added to sqrt(v) before the bias correction of v");
-        CHECK_NEAR(theta, want[i], 1e-10, SEE_NOTES,
+        CHECK_NEAR(theta, want[i], TOL_RUN, SEE_NOTES,
                    "theta after 100 adam_steps on %g * (theta - 3)^2 from 0, "
                    "lr = 0.01, default betas and eps",
                    scales[i]);
@@ -908,7 +973,7 @@ GRADED(adaptive, adam_reaches_3_with_more_steps_or_a_larger_lr, 2) {
             traj[k] = NAN;
         adam_on_parabola(rates[i], 3000, 1.0, traj);
         for (int j = 0; j < 4; j++)
-            CHECK_NEAR(traj[at[j]], want[i][j], 1e-9, SEE_NOTES,
+            CHECK_NEAR(traj[at[j]], want[i][j], TOL_RUN, SEE_NOTES,
                        "theta after %d adam_steps on (theta - 3)^2 from 0, "
                        "lr = %g, default betas and eps",
                        at[j], rates[i]);
@@ -920,7 +985,7 @@ GRADED(adaptive, adam_reaches_3_with_more_steps_or_a_larger_lr, 2) {
         }
         CHECK_INT(passes, 40, SEE_NOTES,
                   "first step at which theta > 3 with lr = 0.1");
-        CHECK_NEAR(traj[peak], 3.1773152843, 1e-9, SEE_NOTES,
+        CHECK_NEAR(traj[peak], 3.1773152843, TOL_RUN, SEE_NOTES,
                    "the largest theta of the first 300 steps with lr = 0.1 "
                    "(the overshoot: momentum carries it past 3)");
         CHECK_INT(peak, 53, SEE_NOTES, "the step of that largest theta");
@@ -959,9 +1024,13 @@ GRADED(adaptive, l2_in_adam_loses_the_decay_that_adamw_keeps, 2) {
             got[dec][w][2] = x[1];
         }
     for (int w = 0; w < 3; w++) {
+        AdamConfig cfg = ADAM_DEFAULTS;
+        cfg.lr = 0.01;
+        cfg.weight_decay = wds[w];
         MISTAKE(want_x1_100[1][w], "adam_step applies AdamW's decoupled "
                                    "decay (its weight_decay is L2)");
-        CHECK_NEAR(got[0][w][1], want_x1_100[0][w], 1e-9, SEE_ADAMW,
+        MISTAKE(1.0, "weight_decay is ignored");
+        CHECK_NEAR(got[0][w][1], want_x1_100[0][w], TOL_RUN, SEE_ADAMW,
                    "x1 (no gradient) after 100 adam_steps with L2 "
                    "weight_decay = %g, lr = 0.01 from (0, 1): about 0.224 "
                    "for every weight_decay",
@@ -970,13 +1039,17 @@ GRADED(adaptive, l2_in_adam_loses_the_decay_that_adamw_keeps, 2) {
               "x1 after 1000 adam_steps with L2 weight_decay = %g: got %g, "
               "want 0 (printed 0.000000)",
               wds[w], got[0][w][2]);
-        CHECK_NEAR(got[0][w][0], want_x0[0][w], 1e-9, SEE_ADAMW,
+        CHECK_NEAR(got[0][w][0], want_x0[0][w], TOL_RUN, SEE_ADAMW,
                    "x0 (busy) after 1000 adam_steps with L2 weight_decay = "
                    "%g: the minimiser 100 / (100 + wd) = %.9f",
                    wds[w], 100.0 / (100.0 + wds[w]));
         MISTAKE(want_x1_100[0][w], "the decay is added to the gradient as "
                                    "an L2 term");
         MISTAKE(pow(1.0 - wds[w], 100), "the decay is not multiplied by lr");
+        MISTAKE(1.0, "the decay is never applied");
+        MISTAKE(trusted_adam(1.0, 100, NULL, 0, &cfg, DECAY_BOTH, false, 0),
+                "the decay is applied twice, decoupled and as an L2 term "
+                "(adamw_step calls adam_step)");
         CHECK_NEAR(got[1][w][1], pow(1.0 - 0.01 * wds[w], 100), 1e-12,
                    SEE_ADAMW,
                    "x1 (no gradient) after 100 adamw_steps with "
@@ -987,7 +1060,7 @@ GRADED(adaptive, l2_in_adam_loses_the_decay_that_adamw_keeps, 2) {
                    "x1 after 1000 adamw_steps with weight_decay = %g: "
                    "(1 - lr wd)^1000 (0.3677 at wd = 0.1)",
                    wds[w]);
-        CHECK_NEAR(got[1][w][0], want_x0[1][w], 1e-9, SEE_ADAMW,
+        CHECK_NEAR(got[1][w][0], want_x0[1][w], TOL_RUN, SEE_ADAMW,
                    "x0 (busy) after 1000 adamw_steps with weight_decay = %g, "
                    "lr = 0.01 from (0, 1)",
                    wds[w]);
@@ -1016,13 +1089,13 @@ GRADED(adaptive, amsgrad_step_stays_small_after_one_large_gradient, 2) {
         adam_step(&a, &xa, &g, &cfg);
         amsgrad_step(&m, &xm, &g, &cfg);
         if (k != at[i]) continue;
-        CHECK_NEAR((ba - xa) / cfg.lr, want_adam[i], 1e-8, SEE_AMSGRAD,
+        CHECK_NEAR((ba - xa) / cfg.lr, want_adam[i], TOL_RUN, SEE_AMSGRAD,
                    "step %d of adam_step over lr, after one gradient of 1 "
                    "and then 0.01 (lr 0.01, default betas and eps)",
                    k);
-        if (k > 2)
+        if (k > 1) /* the first steps are the same */
             MISTAKE(want_adam[i], "v_max is not used: this is plain Adam");
-        CHECK_NEAR((bm - xm) / cfg.lr, want_ams[i], 1e-8, SEE_AMSGRAD,
+        CHECK_NEAR((bm - xm) / cfg.lr, want_ams[i], TOL_RUN, SEE_AMSGRAD,
                    "step %d of amsgrad_step over lr, same gradients: it "
                    "never grows back (0.01 / sqrt(0.001) = 0.316 at most)",
                    k);
@@ -1062,7 +1135,9 @@ GRADED(adaptive, adadelta_first_steps_match_the_table, 1) {
             MISTAKE(trusted_adadelta(0, seq, k - 1, &cfg, false, true) -
                         trusted_adadelta(0, seq, k, &cfg, false, true),
                     "u averages g^2 instead of the squared steps d^2");
-            CHECK_REL(before - x, want[i][c], 1e-8, SEE_ADADELTA,
+            /* relative 1e-6: float accumulation of u and v moves the step
+             * by up to ~2e-7 of itself; the slips, by 10% or more */
+            CHECK_REL(before - x, want[i][c], TOL_RUN, SEE_ADADELTA,
                       "step %d of adadelta_step under the constant gradient "
                       "g = %g, defaults (lr 1, rho 0.9, eps 1e-6)",
                       k, scales[c]);
@@ -1157,8 +1232,10 @@ static const double ROSEN_X0[2] = {-1.5, -1.5};
 GRADED(adaptive, adaptive_methods_race_on_rosenbrock_as_documented, 2) {
     /* The chapter-4 rows of the demo's table, each at its best rate of the
      * grid (the demo's sweep picks it; these runs are the best ones). Step
-     * counts are exact: every run here converges or stays in a smooth
-     * regime, where rounding does not move the first step below 1e-6. */
+     * counts are exact for the double orderings: every run here converges
+     * or stays in a smooth regime. Adagrad's f crosses 1e-6 at only 0.075%
+     * per step (at step 16566 it is 1.00002e-6), so a sum accumulated in
+     * float moves its crossing by a step: it gets +-10 steps. */
     const RaceMethod m[5] = {R_ADAGRAD, R_RMSPROP, R_ADAM, R_AMSGRAD,
                              R_ADADELTA};
     const int best[5] = {20, 5, 20, 20, 13}; /* index into the grid */
@@ -1167,11 +1244,18 @@ GRADED(adaptive, adaptive_methods_race_on_rosenbrock_as_documented, 2) {
     for (int i = 0; i < 5; i++) {
         RaceResult r = race(m[i], grid_rate(best[i]), &ROSENBROCK, ROSEN_X0,
                             20000, false, NULL);
-        CHECK_INT(r.hit, hit[i], SEE_COMPARE,
+        if (m[i] == R_ADAGRAD)
+            CHECK(r.hit >= hit[i] - 10 && r.hit <= hit[i] + 10, SEE_COMPARE,
                   "first step with f < 1e-6 on Rosenbrock from (-1.5, -1.5) "
-                  "with %s at lr = %.2g, PyTorch's defaults, 20000 steps "
-                  "(-1: never)",
-                  RACE_NAME[m[i]], grid_rate(best[i]));
+                  "with %s at lr = %.2g, PyTorch's defaults, 20000 steps: "
+                  "got %d, want %d +- 10 (-1: never)",
+                  RACE_NAME[m[i]], grid_rate(best[i]), r.hit, hit[i]);
+        else
+            CHECK_INT(r.hit, hit[i], SEE_COMPARE,
+                      "first step with f < 1e-6 on Rosenbrock from (-1.5, "
+                      "-1.5) with %s at lr = %.2g, PyTorch's defaults, 20000 "
+                      "steps (-1: never)",
+                      RACE_NAME[m[i]], grid_rate(best[i]));
         if (hit[i] < 0)
             /* the lowest f of a run that circles the minimum: stable to
              * about 1e-6 relative across orderings, printed to 2 digits */
