@@ -47,10 +47,20 @@ GRADED(schedules, multistep_decays_at_each_milestone, 2) {
     for (int i = 0; i < 6; i++) {
         int t = ts[i];
         int late = (t > 30) + (t > 80), early = (t >= 29) + (t >= 79);
+        /* at t >= 80 the one-drop value 0.1 is also the late count's, but
+         * a late count already fails at t = 30 */
+        if (t >= 80)
+            MISTAKE(0.1, "gamma is applied once, not once per milestone "
+                         "passed: lr = lr0 * gamma is assigned where "
+                         "lr *= gamma multiplies");
         MISTAKE(pow(0.1, late), "a milestone m is counted only once t > m; "
                                 "step m itself is the first at the lower "
                                 "rate (m <= t)");
         MISTAKE(pow(0.1, early), "the drop comes one step early");
+        MISTAKE(pow(0.1, 1 + (t >= 30) + (t >= 80)),
+                "the loop reads one milestone past n_milestones "
+                "(i <= n_milestones): the unused entries are 0, a "
+                "milestone every t has passed");
         CHECK_NEAR(lr_multistep_decay(&s, t), want[i], RATE_TOL(want[i]),
                    SEE_STEP,
                    "lr_multistep_decay(lr0=1, milestones={30, 80}, "
@@ -102,11 +112,17 @@ GRADED(schedules, inverse_time_decay_halves_the_rate_when_k_t_is_one, 2) {
     for (int i = 0; i < 4; i++) {
         int t = ts[i];
         double want = 0.1 / (1.0 + 0.5 * t);
+        /* at t = 1 the two slips give the same 0.05 */
+        if (t == 1)
+            MISTAKE(0.05, "t + 1 is used instead of t, or a linear decay "
+                          "lr0 (1 - k t) is used: the two agree at t = 1");
         MISTAKE(0.1 / (1.0 + 0.5 * (t + 1)), "t + 1 is used instead of t");
         MISTAKE(0.1 * (1.0 - 0.5 * t), "a linear decay lr0 (1 - k t) is "
                                        "used");
         MISTAKE(0.1 / (1.0 + 0.5) * t, "the division binds wrongly: "
                                        "lr0 / (1 + k) * t");
+        MISTAKE(0.1 / 1.0 + 0.5 * t, "the parentheses around 1 + k t are "
+                                     "missing: lr0 / 1 + k t");
         CHECK_NEAR(lr_inverse_time(&s, t), want, RATE_TOL(want), SEE_EXP,
                    "lr_inverse_time(lr0=0.1, k=0.5) at t=%d "
                    "(= lr0 / (1 + k t))",
@@ -163,6 +179,11 @@ GRADED(schedules, warmup_climbs_in_a_line_and_reaches_lr0_exactly_at_W, 3) {
                                              "instead of W");
         MISTAKE(0.1 * (0.1 + 0.9 * (t + 1) / 5.0), "t + 1 is used instead "
                                                    "of t");
+        MISTAKE(0.1 * (0.1 + 0.9 * t / 6.0), "the warm-up ends one step "
+                                             "late (divided by W + 1)");
+        MISTAKE(0.1 * (t + 1) / 5.0, "the rate climbs as lr0 (t + 1) / W, "
+                                     "from lr0 / W: it must start at "
+                                     "start_factor * lr0 at t = 0");
         CHECK_NEAR(lr_warmup(&s, t), want, RATE_TOL(want), SEE_WARMUP,
                    "lr_warmup(lr0=0.1, start_factor=0.1, W=5) at t=%d", t);
     }
@@ -200,6 +221,9 @@ GRADED(schedules, warmup_cosine_hands_over_from_the_line_to_the_cosine_at_W,
                 "over T - W steps");
         MISTAKE(0.1 * (1 + cos(pi * (t - 10) / 110)) / 2,
                 "the cosine runs over T steps instead of T - W");
+        MISTAKE(0.1 * (1 + cos(pi * t / 100)) / 2,
+                "the cosine's clock starts at t = 0, not at t = W: it "
+                "must be evaluated at t - W");
         CHECK_NEAR(lr_warmup_cosine(&s, t), want[i], RATE_TOL(want[i]),
                    SEE_WARMUP,
                    "lr_warmup_cosine(lr0=0.1, lr_min=0, start_factor=0.1, "
@@ -224,6 +248,24 @@ GRADED(schedules, plateau_cuts_on_the_first_bad_update_after_patience, 3) {
           "cooldown_left=%d num_cuts=%d patience=%d",
           p.lr, p.best, p.num_bad, p.cooldown_left, p.num_cuts,
           p.cfg.patience);
+    /* the comparison first, on a copy: the first loss beats INFINITY, and
+     * the same loss again (threshold 0) is not an improvement */
+    Plateau q = p;
+    plateau_update(&q, 1.0);
+    CHECK(q.best == 1.0 && q.num_bad == 0, SEE_PLATEAU,
+          "after the first update (loss 1.0) best must be 1.0 and num_bad "
+          "0, as any finite loss is below best = INFINITY; got best=%g "
+          "num_bad=%d%s",
+          q.best, q.num_bad,
+          isinf(q.best) ? ". This is what you get when the improvement "
+                          "test has the wrong sign: it is loss < best * "
+                          "(1 - threshold)"
+                        : "");
+    plateau_update(&q, 1.0);
+    MISTAKE(0, "a loss equal to the best counts as an improvement: it must "
+               "be below best * (1 - threshold), strictly (<, not <=)");
+    CHECK_INT(q.num_bad, 1, SEE_PLATEAU,
+              "num_bad after the same loss 1.0 twice (threshold 0)");
     //> plateau_test
     /* patience 2: two bad updates are tolerated, the third cuts */
     const double want[5] = {0.1, 0.1, 0.1, 0.05, 0.05};
@@ -234,6 +276,8 @@ GRADED(schedules, plateau_cuts_on_the_first_bad_update_after_patience, 3) {
                                   "(num_bad > patience)");
         if (e == 3) MISTAKE(0.1, "the cut comes one update late "
                                  "(num_bad > patience + 1)");
+        if (e == 4) MISTAKE(0.025, "num_bad is not reset to 0 by the cut, "
+                                   "so every later bad update cuts again");
         CHECK_NEAR(lr, want[e], 1e-15, SEE_PLATEAU,
                    "the rate plateau_update returns after update %d of a "
                    "constant loss 1.0 (factor 0.5, patience 2, lr0 0.1); "
@@ -256,8 +300,9 @@ GRADED(schedules, plateau_threshold_is_relative_to_the_best_loss, 2) {
     plateau_update(&p, 10.0);
     /* 9.5 is better than 10 but not by 10%: 9.5 >= 10 * (1 - 0.1) = 9 */
     plateau_update(&p, 9.5);
-    MISTAKE(9.5, "any decrease counts as an improvement, or the threshold "
-                 "is absolute (best - threshold); it must be relative: "
+    MISTAKE(9.5, "any decrease counts as an improvement: the threshold is "
+                 "left out, absolute (best - threshold) or added (best * "
+                 "(1 + threshold)); it must be relative: "
                  "loss < best * (1 - threshold)");
     CHECK_NEAR(p.best, 10.0, 0.0, SEE_PLATEAU,
                "best after losses 10, 9.5 with threshold 0.1 (rel)");
@@ -277,6 +322,9 @@ GRADED(schedules, plateau_improvement_resets_the_count_of_bad_updates, 2) {
     const double losses[6] = {1.0, 1.0, 1.0, 0.5, 0.6, 0.7};
     for (int e = 0; e < 6; e++)
         plateau_update(&p, losses[e]);
+    MISTAKE(0.05, "an improvement does not reset num_bad to 0");
+    MISTAKE(0.025, "every update counts as bad: the improvement test has "
+                   "the wrong sign (it is loss < best * (1 - threshold))");
     CHECK_NEAR(p.lr, 0.1, 1e-15, SEE_PLATEAU,
                "rate after losses 1, 1, 1, 0.5, 0.6, 0.7 with patience 2: "
                "the improvement to 0.5 must reset num_bad, so no cut yet");
@@ -314,6 +362,12 @@ GRADED(schedules, plateau_never_cuts_below_min_lr, 2) {
     const double want[4] = {0.1, 0.01, 0.002, 0.002};
     for (int e = 0; e < 4; e++) {
         double lr = plateau_update(&p, 1.0);
+        if (e == 1)
+            MISTAKE(0.002, "the cut takes the smaller of lr * factor and "
+                           "min_lr (fmin); it is the larger (fmax)");
+        if (e == 2)
+            MISTAKE(0.001, "min_lr is not applied: the cut is "
+                           "max(lr * factor, min_lr)");
         CHECK_NEAR(lr, want[e], 1e-15, SEE_PLATEAU,
                    "rate after update %d of a constant loss with factor "
                    "0.1, patience 0, min_lr 0.002 (lr0 0.1; update 0 sets "
@@ -344,12 +398,10 @@ GRADED(schedules, plateau_reproduces_the_chapters_eight_epochs, 2) {
                    "0.8, 0.799, 0.85, 0.81, 0.7, 0.75, 0.7; factor 0.5, "
                    "patience 2, threshold 0.01)",
                    e);
+        if (e == 4)
+            MISTAKE(3, "num_bad is not reset to 0 by the cut");
         CHECK_INT(p.num_bad, num_bad[e], SEE_PLATEAU,
                   "num_bad after epoch %d of the chapter's trace", e);
-        if (e == 7)
-            MISTAKE(0.025, "a loss equal to the best counts as bad, but "
-                           "it was counted as an improvement or the cut "
-                           "came early");
         CHECK_NEAR(got, lr[e], 1e-15, SEE_PLATEAU,
                    "the rate plateau_update returns at epoch %d of the "
                    "chapter's trace",
@@ -382,6 +434,8 @@ GRADED(schedules, noisy_run_without_noise_is_gradient_descent, 2) {
     CHECK_NEAR(theta, want, 1e-12, SEE_LOOP,
                "theta after noisy_gd_run on (theta-3)^2 from 0, constant "
                "lr 0.1, noise 0, 10 steps (= 3 - 3 * 0.8^10)");
+    MISTAKE(5.76, "losses[t] is written after step t, one step late: "
+                  "losses[0] must be f(x_0), before any step");
     CHECK_NEAR(losses[0], 9.0, 1e-12, SEE_LOOP,
                "losses[0] must be f(x_0) = (0 - 3)^2, before any step");
     CHECK_NEAR(losses[10], (want - 3) * (want - 3), 1e-12, SEE_LOOP,
@@ -434,12 +488,23 @@ GRADED(schedules, noisy_run_adds_one_seeded_draw_per_coordinate, 2) {
             double g = curv[i] * want[i] + 0.5 * rng_gaussian(&ref);
             want[i] -= 0.1 * g;
         }
-    for (int i = 0; i < 2; i++)
+    /* the typical slip: one draw per step, shared by the coordinates */
+    double shared[2] = {1.0, 1.0};
+    rng_seed(&ref, 42);
+    for (int t = 0; t < 2; t++) {
+        double z = rng_gaussian(&ref);
+        for (int i = 0; i < 2; i++)
+            shared[i] -= 0.1 * (curv[i] * shared[i] + 0.5 * z);
+    }
+    for (int i = 0; i < 2; i++) {
+        MISTAKE(shared[i], "one rng_gaussian draw per step is shared by "
+                           "all coordinates: draw one for each i, in order");
         CHECK_NEAR(x[i], want[i], 1e-12, SEE_LOOP,
                    "x[%d] after 2 noisy steps on (x^2 + 4y^2)/2 from (1, 1), "
                    "lr 0.1, noise 0.5, seed 42: one rng_gaussian draw per "
                    "coordinate, in order, times noise, added to the gradient",
                    i);
+    }
 }
 
 /* The chapter's experiment: f = 1/2 sum l_i x_i^2, l_i = 100^(i/9). */
