@@ -25,6 +25,16 @@
 #define GRAD_TOL 1e-7
 #define FD_STEP 1e-4
 
+/* Values made from a sum: a loss is a mean of nonnegative terms, and
+ * log-sum-exp and the softmax divide by or take the log of a sum of
+ * exponentials. A correct implementation may accumulate that sum in float
+ * (tests/mistakes/losses-float-*): each addition then rounds to 6e-8
+ * relative, a few 1e-7 over these short sums, and the gradients made from
+ * the softmax inherit it. 1e-6 relative, or absolute for values below 1,
+ * accepts that; every typical mistake checked with it is off by more than
+ * 1e-3. */
+#define VALUE_TOL(want) (1e-6 * (1.0 + fabs(want)))
+
 static void fill_nan(double *x, int n) {
     for (int i = 0; i < n; i++)
         x[i] = NAN; /* a gradient entry the loss forgets to write stays NaN */
@@ -121,7 +131,8 @@ GRADED(losses, logsumexp_of_small_values, 2) {
     MISTAKE(3.0, "only the max is returned, the log of the sum is missing");
     MISTAKE(0.4076059644443806, "the max is subtracted but not added back");
     MISTAKE(6.0, "the values are summed without exp and log");
-    CHECK_NEAR(logsumexp(x, 3), 3.4076059644443806, 1e-12, SEE_LSE,
+    CHECK_NEAR(logsumexp(x, 3), 3.4076059644443806,
+               VALUE_TOL(3.4076059644443806), SEE_LSE,
                "logsumexp(1, 2, 3) (= log(e + e^2 + e^3))");
 }
 
@@ -135,6 +146,10 @@ GRADED(losses, logsumexp_survives_huge_and_tiny_values, 3) {
                "logsumexp(-1000, -1000, -1000) (= -1000 + log 3; "
                "exp(-1000) underflows to 0 and log(0) = -inf unless you "
                "shift by the max first)");
+    const double mixed[3] = {-1000.0, 0.0, 1000.0};
+    CHECK_NEAR(logsumexp(mixed, 3), 1000.0, 1e-9, SEE_LSE,
+               "logsumexp(-1000, 0, 1000) (= 1000; shifting by x[0] = -1000 "
+               "instead of the largest entry overflows: exp(2000) = inf)");
 }
 
 GRADED(losses, softmax_worked_example, 2) {
@@ -146,8 +161,8 @@ GRADED(losses, softmax_worked_example, 2) {
     softmax(p, z, 3);
     for (int i = 0; i < 3; i++) {
         MISTAKE(exp(z[i]), "the exponentials are not divided by their sum");
-        CHECK_NEAR(p[i], want[i], 1e-12, SEE_LSE, "softmax(2, 1, 0.1)[%d]",
-                   i);
+        CHECK_NEAR(p[i], want[i], VALUE_TOL(want[i]), SEE_LSE,
+                   "softmax(2, 1, 0.1)[%d]", i);
     }
 }
 
@@ -157,9 +172,18 @@ GRADED(losses, softmax_is_stable_and_works_in_place, 2) {
     const double want[3] = {1.0 / (1.0 + exp(-1.0)),
                             exp(-1.0) / (1.0 + exp(-1.0)), 0.0};
     for (int i = 0; i < 3; i++)
-        CHECK_NEAR(z[i], want[i], 1e-12, SEE_LSE,
+        CHECK_NEAR(z[i], want[i], VALUE_TOL(want[i]), SEE_LSE,
                    "softmax(1000, 999, -1000)[%d], computed in place "
                    "(exp(1000) is inf: subtract the max logit first)",
+                   i);
+    /* the largest logit last: the shift must be by the max, not by z[0] */
+    double r[3] = {-1000.0, 999.0, 1000.0};
+    softmax(r, r, 3);
+    for (int i = 0; i < 3; i++)
+        CHECK_NEAR(r[i], want[2 - i], VALUE_TOL(want[2 - i]), SEE_LSE,
+                   "softmax(-1000, 999, 1000)[%d], computed in place "
+                   "(shifting by the first logit, -1000, instead of the "
+                   "largest overflows: exp(2000) is inf)",
                    i);
 }
 
@@ -209,8 +233,10 @@ GRADED(losses, bce_is_the_mean_over_examples, 2) {
                                 "(missing 1/n)");
     MISTAKE(-0.6157135085787611, "the loss has the wrong sign: it is "
                                  "-log p of the right class");
+    MISTAKE(0.6157135085787611 - 0.625, "the softplus lost its max(z, 0) "
+                                        "term");
     CHECK_NEAR(loss_bce_logits(NULL, BCE_Z, BCE_Y, 4), 0.6157135085787611,
-               1e-12, SEE_BCE,
+               VALUE_TOL(0.6157135085787611), SEE_BCE,
                "loss_bce_logits(grad=NULL, logits=(2,-1,0.5,-3), "
                "targets=(1,1,0,0))");
 }
@@ -265,7 +291,7 @@ GRADED(losses, cross_entropy_keeps_pushing_where_squared_error_saturates, 2) {
         double gx = NAN, dp = NAN;
         loss_bce_logits(&gx, &z, &one, 1);
         MISTAKE(q, "the gradient has the wrong sign: it is sigmoid(z) - y");
-        MISTAKE(-q * p, "the gradient is multiplied by sigmoid'(z): that "
+        MISTAKE(-q * q * p, "the gradient is multiplied by sigmoid'(z): that "
                         "is the squared error's saturation, not the "
                         "cross-entropy's gradient");
         CHECK_NEAR(gx, -q, 1e-12, SEE_BCE,
@@ -303,7 +329,8 @@ GRADED(losses, softmax_xent_worked_example, 2) {
                                   "-log p[label]");
     MISTAKE(0.6590011388859677, "p[label] is returned instead of "
                                 "-log p[label]");
-    CHECK_NEAR(value, 0.41703001627783376, 1e-12, SEE_XENT,
+    CHECK_NEAR(value, 0.41703001627783376, VALUE_TOL(0.41703001627783376),
+               SEE_XENT,
                "loss_softmax_xent(grad=NULL, logits=(2,1,0.1), label=0)");
     double g[3];
     fill_nan(g, 3);
@@ -313,7 +340,7 @@ GRADED(losses, softmax_xent_worked_example, 2) {
     for (int i = 0; i < 3; i++) {
         MISTAKE(-want[i], "the gradient has the wrong sign: it is "
                           "p - onehot, not onehot - p");
-        CHECK_NEAR(g[i], want[i], 1e-12, SEE_XENT,
+        CHECK_NEAR(g[i], want[i], VALUE_TOL(want[i]), SEE_XENT,
                    "dL/dlogit[%d] at logits=(2,1,0.1), label=0 "
                    "(= p - onehot)",
                    i);
@@ -323,7 +350,7 @@ GRADED(losses, softmax_xent_worked_example, 2) {
                                  "-log p[label], not -log p[0] or -log of "
                                  "the largest p");
     CHECK_NEAR(loss_softmax_xent(NULL, z, other, 1, 3), 2.3170300162778337,
-               1e-12, SEE_XENT,
+               VALUE_TOL(2.3170300162778337), SEE_XENT,
                "loss_softmax_xent(grad=NULL, logits=(2,1,0.1), label=2) "
                "(= -log 0.098566)");
 }
@@ -338,8 +365,12 @@ GRADED(losses, softmax_xent_is_the_mean_over_the_batch, 3) {
                                "averaged (missing 1/batch)");
     MISTAKE(0.3691993073690183, "only the first example of the batch is "
                                 "used");
+    MISTAKE(1.8742697592742061, "row b is taken at logits + b; it starts "
+                                "at logits + b * classes");
+    MISTAKE(1.435865974035685, "every example reads row 0: row b starts at "
+                               "logits + b * classes");
     CHECK_NEAR(loss_softmax_xent(NULL, XENT_Z, XENT_LABELS, 3, 4),
-               0.6806905563099157, 1e-12, SEE_XENT,
+               0.6806905563099157, VALUE_TOL(0.6806905563099157), SEE_XENT,
                "loss_softmax_xent on a batch of 3 examples, 4 classes "
                "(per-example losses 0.3692, 0.8300, 0.8429)");
     const double one[3] = {0.36919930736901829, 0.82997720576164902,
@@ -347,7 +378,7 @@ GRADED(losses, softmax_xent_is_the_mean_over_the_batch, 3) {
     for (int b = 0; b < 3; b++)
         CHECK_NEAR(loss_softmax_xent(NULL, XENT_Z + 4 * b, XENT_LABELS + b,
                                      1, 4),
-                   one[b], 1e-12, SEE_XENT,
+                   one[b], VALUE_TOL(one[b]), SEE_XENT,
                    "loss_softmax_xent on example %d of that batch alone "
                    "(batch 1, label %d)",
                    b, XENT_LABELS[b]);
@@ -376,7 +407,8 @@ GRADED(losses, softmax_xent_survives_logits_of_1000, 3) {
     /* per example: 0, 2000 and log 3 */
     MISTAKE(2000.0 + log(3.0), "the losses are summed over the batch, not "
                                "averaged");
-    CHECK_NEAR(value, (2000.0 + log(3.0)) / 3.0, 1e-9, SEE_XENT,
+    CHECK_NEAR(value, (2000.0 + log(3.0)) / 3.0,
+               VALUE_TOL((2000.0 + log(3.0)) / 3.0), SEE_XENT,
                "loss_softmax_xent, rows (1000,0,-1000) label 0, "
                "(1000,0,-1000) label 2, (-1000,-1000,-1000) label 1 "
                "(a naive softmax overflows: exp(1000) = inf and inf/inf "
@@ -402,7 +434,7 @@ GRADED(losses, stable_losses_reproduce_the_large_logit_tables, 2) {
             MISTAKE(2.1269280110429727 - 2.0, "the softplus lost its "
                                               "max(z, 0) term");
         CHECK_NEAR(loss_bce_logits(NULL, &z[i], &y[i], 1), want[i],
-                   1e-12 * (1.0 + want[i]), SEE_BCE,
+                   VALUE_TOL(want[i]), SEE_BCE,
                    "loss_bce_logits(grad=NULL, logit=%g, target=%g), one "
                    "example (the formula as written gives inf or nan "
                    "here: use max(z,0) - y z + log1p(exp(-|z|)))",
@@ -438,7 +470,7 @@ GRADED(losses, hinge_value_and_gradient_away_from_the_kink, 2) {
     fill_nan(g, 4);
     double value = loss_hinge(g, s, y, 4);
     MISTAKE(6.5, "the losses are summed, not averaged (missing 1/n)");
-    MISTAKE(0.875, "the max(0, .) is missing: negative losses from "
+    MISTAKE(1.375, "the max(0, .) is missing: negative losses from "
                    "well-classified examples cancel the others");
     CHECK_NEAR(value, 1.625, 1e-12, SEE_HINGE,
                "loss_hinge at scores=(2,0.5,-1,3), labels=(1,1,1,-1)");
@@ -496,15 +528,24 @@ GRADED(losses, multiclass_hinge_value_and_gradient, 2) {
     double value = loss_multiclass_hinge(g, s, labels, 3, 3);
     /* row 0: 1 + 2.5 - 3 = 0.5; row 1: 0.8 + 0.9; row 2: 0 -> sum 2.2 */
     MISTAKE(2.2, "the losses are summed over the batch, not averaged");
-    MISTAKE((2.2 + 1.0) / 3.0, "the correct class is not skipped (it adds "
+    MISTAKE((2.2 + 3.0) / 3.0, "the correct class is not skipped (it adds "
                                "max(0, 1) = 1 per example)");
-    CHECK_NEAR(value, 2.2 / 3.0, 1e-12, SEE_HINGE,
+    CHECK_NEAR(value, 2.2 / 3.0, VALUE_TOL(2.2 / 3.0), SEE_HINGE,
                "loss_multiclass_hinge on rows (3,1.2,2.5) label 0, "
                "(0.1,0.2,0.3) label 2, (2,1,-5) label 0");
     const double t = 1.0 / 3.0;
     const double want[9] = {-t, 0.0, t, t, t, -2 * t, 0.0, 0.0, 0.0};
     for (int i = 0; i < 9; i++) {
         MISTAKE(-want[i], "the gradient has the wrong sign");
+        MISTAKE(3 * want[i], "the gradient is not divided by the batch "
+                             "size");
+        if (i == 6 || i == 7)
+            MISTAKE(i == 6 ? -t : t, "a term at exactly 0 (the kink) "
+                                     "counts: it must be > 0 to add to the "
+                                     "gradient");
+        if (i == 5)
+            MISTAKE(-t, "grad[b, y] is set to -1/batch instead of losing "
+                        "1/batch for each violating class (-=)");
         CHECK_NEAR(g[i], want[i], 1e-12, SEE_HINGE,
                    "dL/ds[%d] (row %d, class %d) for the same batch; a "
                    "term at exactly 0 (row 2) adds nothing",
@@ -538,13 +579,15 @@ GRADED(losses, a_batch_of_copies_has_the_loss_of_one_example, 2) {
     double value = loss_softmax_xent(g, z, labels, 4, 3);
     MISTAKE(4 * 0.41703001627783376, "the losses are summed over the "
                                      "batch, not averaged");
-    CHECK_NEAR(value, 0.41703001627783376, 1e-12, SEE_MEAN,
+    CHECK_NEAR(value, 0.41703001627783376, VALUE_TOL(0.41703001627783376),
+               SEE_MEAN,
                "loss_softmax_xent on 4 copies of logits (2,1,0.1), label 0");
     MISTAKE(0.6590011388859677 - 1.0, "the gradient is not divided by the "
                                       "batch size");
     MISTAKE((1.0 - 0.6590011388859677) / 4, "the gradient has the wrong "
                                             "sign: it is p - onehot");
-    CHECK_NEAR(g[0], (0.6590011388859677 - 1.0) / 4, 1e-12, SEE_MEAN,
+    CHECK_NEAR(g[0], (0.6590011388859677 - 1.0) / 4,
+               VALUE_TOL((0.6590011388859677 - 1.0) / 4), SEE_MEAN,
                "dL/dlogits[0] on 4 copies (= (p_0 - 1) / 4)");
     double s[4] = {0.5, 0.5, 0.5, 0.5}, y[4] = {1, 1, 1, 1};
     MISTAKE(2.0, "the hinge losses are summed, not averaged");
@@ -569,7 +612,7 @@ GRADED(losses, every_surrogate_matches_the_margin_table, 2) {
     for (int i = 0; i < 7; i++) {
         double m = ms[i], d = NAN;
         double value = loss_bce_logits(&d, &m, &one, 1) / log(2.0);
-        CHECK_NEAR(value, logistic[i], 1e-12, SEE_MARGIN,
+        CHECK_NEAR(value, logistic[i], VALUE_TOL(logistic[i]), SEE_MARGIN,
                    "loss_bce_logits(logit=%g, target=1) / ln 2", m);
         CHECK_NEAR(d / log(2.0), d_logistic[i], 1e-12, SEE_MARGIN,
                    "its derivative in m, divided by ln 2, at m = %g", m);
