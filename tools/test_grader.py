@@ -137,16 +137,16 @@ def base_dir():
 def prepare_base(chapters):
     """Grades the solutions once (the baseline, and the course objects that
     every fixture's build then starts from, plain and sanitizer builds)."""
-    BASE = base_dir()
-    shutil.rmtree(BASE, ignore_errors=True)
-    os.makedirs(BASE)
-    report = os.path.join(BASE, "results.json")
-    proc = subprocess.run(grade_cmd(os.path.join(BASE, "build"), os.path.join(ROOT, "solutions"),
+    base = base_dir()
+    shutil.rmtree(base, ignore_errors=True)
+    os.makedirs(base)
+    report = os.path.join(base, "results.json")
+    proc = subprocess.run(grade_cmd(os.path.join(base, "build"), os.path.join(ROOT, "solutions"),
                                     [c.number for c in chapters], report),
                           capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"test_grader: grading the solutions failed: {proc.stderr}")
-    san = os.path.relpath(os.path.join(BASE, "build", "sanitize"), ROOT)
+    san = os.path.relpath(os.path.join(base, "build", "sanitize"), ROOT)
     targets = [f"{san}/tests/{c.slug}.o" for c in chapters]
     targets += [f"{san}/lib/{n[:-2]}.o" for n in os.listdir(os.path.join(ROOT, "lib"))
                 if n.endswith(".c")]
@@ -162,10 +162,10 @@ def prepare_base(chapters):
 def seed_build(build):
     """The fixture's build folder, starting from the base's course objects
     (make sees them up to date: the copies keep their times)."""
-    BASE = base_dir()
+    base = base_dir()
     for sub in ("tests", "support", "lib", "sanitize/tests", "sanitize/support",
                 "sanitize/lib"):
-        src = os.path.join(BASE, "build", sub)
+        src = os.path.join(base, "build", sub)
         if os.path.isdir(src):
             shutil.copytree(src, os.path.join(build, sub), dirs_exist_ok=True)
 
