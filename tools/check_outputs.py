@@ -19,10 +19,11 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import grade  # noqa: E402  (GRADED_RE: how a graded test is declared)
 OUTPUT_BLOCK = re.compile(r"^```\{\.output program=\"(\w+)\"\}\n(.*?)^```\s*$", re.M | re.S)
 SEE = re.compile(r"chapter (\d+), section (\d+)\.(\d+) '([^']+)'")
 TODO = re.compile(r'TODO\((\d+)\.(\d+), "([^"]+)"\)')
-GRADED_NAME = re.compile(r"^\s*GRADED(?:_SLOW)?\(\s*\w+\s*,\s*(\w+)", re.M)
 CODE_NAME = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)`")
 HEADING = re.compile(r"^## (.+?)(?:\s*\{[^}]*\})?\s*$", re.M)
 
@@ -140,15 +141,18 @@ def check_exercise_list(path, text, slug, checks, identifiers):
     if not checks.check(section is not None, f"{path}: no '## Exercises' section"):
         return
     with open(os.path.join(ROOT, "tests", slug + ".c")) as f:
-        tests = set(GRADED_NAME.findall(f.read()))
+        tests = {m.group(3) for m in grade.GRADED_RE.finditer(f.read())}
     shown = set(CODE_NAME.findall(section))
-    for name in sorted(tests - shown):
-        checks.check(False, f"{path}: the Exercises section does not list the test `{name}`")
-    for name in sorted(shown - tests - identifiers):
-        checks.check(name.count("_") < 2,
-                     f"{path}: the Exercises section shows `{name}`, which is neither a "
-                     f"test of tests/{slug}.c nor a course identifier")
-    checks.check(True, f"{path}: exercise list")
+    missing = sorted(tests - shown)
+    # Names with two underscores or more look like tests; the others are
+    # words, flags or short identifiers.
+    stale = sorted(n for n in shown - tests - identifiers if n.count("_") >= 2)
+    checks.check(not missing and not stale,
+                 f"{path}: the Exercises section"
+                 + (f" does not list the tests {', '.join(missing)}" if missing else "")
+                 + (" and" if missing and stale else "")
+                 + (f" shows {', '.join(stale)}, neither a test of tests/{slug}.c nor a "
+                    f"course identifier" if stale else ""))
 
 
 def check_todos(slug, headings, checks):
