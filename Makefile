@@ -77,7 +77,6 @@ LDLIBS := -lm
 CRITERION_LIBS := -lcriterion
 
 LIB_NAMES := $(basename $(notdir $(wildcard lib/*.c)))
-SUPPORT_NAMES := $(basename $(notdir $(wildcard tests/support/*.c)))
 
 # variant(DIR, EXERCISE_SOURCE_DIR, EXERCISE_EXTRA_FLAGS, EXTRA_FLAGS)
 define variant
@@ -87,20 +86,9 @@ $(1)/ex/%.o: $(2)/%.c
 $(1)/lib/%.o: lib/%.c
 	@mkdir -p $$(@D)
 	$$(Q)$$(CC) $$(COURSE_CFLAGS) $(4) -c $$< -o $$@
-$(1)/support/%.o: tests/support/%.c
-	@mkdir -p $$(@D)
-	$$(Q)$$(CC) $$(TEST_CFLAGS) $(4) -c $$< -o $$@
-$(1)/tests/%.o: tests/%.c
-	@mkdir -p $$(@D)
-	$$(Q)$$(CC) $$(TEST_CFLAGS) $(4) -c $$< -o $$@
 $(1)/examples/%.o: examples/%.c
 	@mkdir -p $$(@D)
 	$$(Q)$$(CC) $$(COURSE_CFLAGS) $(4) -c $$< -o $$@
-$(1)/bin/%-tests: $(1)/tests/%.o $$$$(call ex_objs,$(1),$$$$*) \
-                  $(addprefix $(1)/support/,$(addsuffix .o,$(SUPPORT_NAMES))) \
-                  $(addprefix $(1)/lib/,$(addsuffix .o,$(LIB_NAMES)))
-	@mkdir -p $$(@D)
-	$$(Q)$$(CC) $(4) $$(LDFLAGS_ALL) $$^ -o $$@ $$(CRITERION_LIBS) $$(LDLIBS)
 $(1)/bin/%-demo: $(1)/examples/%.o $$$$(call ex_objs,$(1),$$$$*) \
                  $(addprefix $(1)/lib/,$(addsuffix .o,$(LIB_NAMES)))
 	@mkdir -p $$(@D)
@@ -108,6 +96,65 @@ $(1)/bin/%-demo: $(1)/examples/%.o $$$$(call ex_objs,$(1),$$$$*) \
 -include $$(wildcard $(1)/*/*.d)
 endef
 ex_objs = $(addprefix $(1)/ex/,$(addsuffix .o,$(2) $(USES_$(2))))
+
+# ---------------------------------------------------------------------------
+# The judges (CONTRIBUTING.md, "How a graded test runs"): each chapter's
+# Criterion tests linked with proxies that tools/rpcgen.py generates from
+# include/ instead of the student's code, which runs in a driver process of
+# its own. This builds the judges and the drivers' own code, from the
+# course's files only; tools/grade.py compiles and checks the student's
+# files and links each driver. Driver flavors: plain, sanitize (to locate a
+# crash), open (no sandbox: coverage of the solutions only).
+JUDGE := build/judge
+JUDGE_SUPPORT := judge wire grading
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer
+DRIVER_FLAGS_plain :=
+DRIVER_FLAGS_sanitize := $(SANITIZE)
+DRIVER_FLAGS_open := -DDRIVER_UNSANDBOXED
+
+$(JUDGE)/gen/%-judge.c $(JUDGE)/gen/%-serve.c $(JUDGE)/gen/%-null.c: tools/rpcgen.py tests/support/api.txt \
+        $(wildcard include/*.h lib/*.h)
+	@mkdir -p $(@D)
+	$(Q)$(PYTHON) tools/rpcgen.py --chapter $* --uses '$(USES_$*)' --out $(@D)
+$(JUDGE)/obj/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(TEST_CFLAGS) -c $< -o $@
+$(JUDGE)/obj/gen/%.o: $(JUDGE)/gen/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(TEST_CFLAGS) -c $< -o $@
+$(JUDGE)/obj/support/%.o: tests/support/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(TEST_CFLAGS) -c $< -o $@
+$(JUDGE)/obj/lib/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(COURSE_CFLAGS) -c $< -o $@
+$(JUDGE)/bin/%-tests: $(JUDGE)/obj/tests/%.o $(JUDGE)/obj/gen/%-judge.o \
+        $(addprefix $(JUDGE)/obj/support/,$(addsuffix .o,$(JUDGE_SUPPORT))) \
+        $(addprefix $(JUDGE)/obj/lib/,$(addsuffix .o,$(LIB_NAMES)))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS_ALL) $^ -o $@ $(CRITERION_LIBS) $(LDLIBS)
+
+# The course's driver with definitions that do nothing: what a driver
+# starts and ends with when no student code adds to it (tools/grade.py).
+$(JUDGE)/bin/%-nulldriver: $(JUDGE)/driver-plain/driver.o $(JUDGE)/driver-plain/wire.o \
+        $(JUDGE)/driver-plain/%-serve.o $(JUDGE)/obj/gen/%-null.o \
+        $(addprefix $(JUDGE)/driver-plain/lib/,$(addsuffix .o,$(LIB_NAMES)))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS_ALL) $^ -o $@ $(LDLIBS)
+
+define driver_flavor
+$(JUDGE)/driver-$(1)/%.o: tests/support/%.c
+	@mkdir -p $$(@D)
+	$$(Q)$$(CC) $$(TEST_CFLAGS) $$(DRIVER_FLAGS_$(1)) -c $$< -o $$@
+$(JUDGE)/driver-$(1)/%-serve.o: $(JUDGE)/gen/%-serve.c
+	@mkdir -p $$(@D)
+	$$(Q)$$(CC) $$(TEST_CFLAGS) $$(DRIVER_FLAGS_$(1)) -c $$< -o $$@
+$(JUDGE)/driver-$(1)/lib/%.o: lib/%.c
+	@mkdir -p $$(@D)
+	$$(Q)$$(CC) $$(COURSE_CFLAGS) $$(DRIVER_FLAGS_$(1)) -c $$< -o $$@
+endef
+$(foreach f,plain sanitize open,$(eval $(call driver_flavor,$(f))))
+-include $(wildcard $(JUDGE)/*/*.d $(JUDGE)/*/*/*.d)
 
 SOLUTIONS_BUILD := build/solutions
 $(eval $(call variant,$(BUILD),$(EXERCISES),$(if $(filter 1,$(WERROR)),-Werror),))

@@ -239,10 +239,17 @@ GRADED(gd, grad_numeric_uses_central_differences, 3) {
     }
 }
 
+/* x0^3: cubes with y = 0 fixed, a function of x[0] alone (a function the
+ * student's code calls sees x[0..n) only). */
+static double cube(const double *x, void *ctx) {
+    (void)ctx;
+    return x[0] * x[0] * x[0];
+}
+
 GRADED(gd, grad_numeric_restores_x_exactly, 1) {
     /* 0.5 + 1e-5 - 1e-5 is not 0.5 in double precision: save and restore. */
-    double x[2] = {0.5, 0.0}, g[1] = {NAN};
-    grad_numeric(g, cubes, NULL, x, 1, 1e-5); /* only x[0] varies */
+    double x[1] = {0.5}, g[1] = {NAN};
+    grad_numeric(g, cube, NULL, x, 1, 1e-5);
     CHECK_NEAR(g[0], 0.75, 1e-6, SEE_CHECK,
                "grad_numeric of x^3 at 0.5 (y=0 fixed), h=1e-5");
     CHECK(x[0] == 0.5, SEE_CHECK,

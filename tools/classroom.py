@@ -62,6 +62,8 @@ jobs:
         uses: actions/checkout@v4
         with:
           fetch-depth: 0  # the whole history: the check compares the tests with the first commit
+      - name: Check the grading files are as handed out (before running any of them)
+        run: python3 tools/classroom_check.py --integrity
       - name: Install the grading tools (Criterion, ...)
         run: sh tools/setup.sh grade
 {"".join(steps)}      - name: Autograding Reporter

@@ -32,46 +32,46 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+import exercise_build  # noqa: E402
 import grade  # noqa: E402
 
 
-def collect(folder, slugs):
-    """{slug: path} of the chapter files in a student's folder: an
-    exercises/ folder first, then bare files anywhere below; and the other
-    .c/.h files found (ignored)."""
-    found, others = {}, []
-    preferred = os.path.join(folder, "exercises")
-    for base in ([preferred] if os.path.isdir(preferred) else []) + [folder]:
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__")))
-            for name in sorted(filenames):
-                slug = name[:-2] if name.endswith(".c") else None
-                path = os.path.join(dirpath, name)
-                if slug in slugs and slug not in found:
-                    found[slug] = path
-                elif name.endswith((".c", ".h")) and path not in found.values():
-                    others.append(os.path.relpath(path, folder))
-    return found, sorted(set(others))
-
-
 def prepare(student, folder, work, slugs):
-    """The student's exercises/ in the work folder: their files, stubs for
-    the rest. Returns the notes for the feedback."""
+    """The student's exercises/ in the work folder (private to the grader):
+    their files, read without following links and under a size cap, and
+    stubs for the rest. Returns the folder and the notes for the feedback."""
     exercises = os.path.join(work, "exercises")
     shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(exercises)
-    found, others = collect(folder, slugs)
-    notes = []
+    os.makedirs(exercises, mode=0o700)
+    os.chmod(work, 0o700)
+    notes, missing = [], []
+    if not stat.S_ISDIR(os.lstat(folder).st_mode):
+        found, refused, others = {}, {}, []
+        notes.append("the submission is not a folder: nothing of it was graded")
+    else:
+        found, refused, others = exercise_build.collect_submission(folder, slugs)
     for slug in slugs:
-        src = found.get(slug) or os.path.join(ROOT, "exercises", slug + ".c")
-        shutil.copyfile(src, os.path.join(exercises, slug + ".c"))
-    missing = [s + ".c" for s in slugs if s not in found]
+        data = None
+        if slug in found:
+            data, why = exercise_build.read_student_file(found[slug])
+            if data is None:
+                refused[slug] = why
+        if data is None:
+            with open(os.path.join(ROOT, "exercises", slug + ".c"), "rb") as f:
+                data = f.read()
+            if slug not in refused:
+                missing.append(slug + ".c")
+        with open(os.path.join(exercises, slug + ".c"), "wb") as f:
+            f.write(data)
+    for slug, why in sorted(refused.items()):
+        notes.append(f"{slug}.c {why}: not read, graded as the untouched stub")
     if missing:
         notes.append("not handed in, graded as the untouched stubs: " + ", ".join(missing))
     if others:
@@ -79,48 +79,38 @@ def prepare(student, folder, work, slugs):
     return exercises, notes
 
 
-def seed(base, build):
-    """The course's own objects (tests, support, lib; plain and sanitizer
-    builds), compiled once for the class, copied into a student's build
-    folder (make sees them up to date); the student's files are always
-    compiled afresh."""
-    for sub in ("tests", "support", "lib", "sanitize/tests", "sanitize/support",
-                "sanitize/lib"):
-        if os.path.isdir(os.path.join(base, sub)):
-            shutil.copytree(os.path.join(base, sub), os.path.join(build, sub),
-                            dirs_exist_ok=True)
+NOT_A_FOLDER = "not a folder: nothing graded"
 
 
-def build_base(base, chapters, jobs):
-    targets = [f"{base}/tests/{c.slug}.o" for c in chapters]
-    targets += [f"{base}/lib/{n[:-2]}.o" for n in os.listdir(os.path.join(ROOT, "lib"))
-                if n.endswith(".c")]
-    targets += [f"{base}/support/{n[:-2]}.o"
-                for n in os.listdir(os.path.join(ROOT, "tests", "support")) if n.endswith(".c")]
-    subprocess.run(["make", "--no-print-directory", f"-j{jobs}", f"BUILD={base}"] + targets,
-                   cwd=ROOT, capture_output=True, env=grade.clean_env())
-    # the sanitizer build, used to locate crashes (grade.py's build/sanitize)
-    san = [t.replace(base + "/", base + "/sanitize/", 1) for t in targets]
-    subprocess.run(["make", "--no-print-directory", f"-j{jobs}", f"BUILD={base}/sanitize",
-                    f"EXTRA_CFLAGS={grade.SANITIZE_FLAGS}"] + san,
-                   cwd=ROOT, capture_output=True, env=grade.clean_env())
-
-
-def grade_one(student, folder, out, slugs, base, timeout, jobs_per_student):
-    """Grades one student; returns (student, results or None, status)."""
+def grade_one(student, folder, out, slugs, timeout, jobs_per_student, number):
+    """Grades one student; returns (student, results or None, status).
+    The student's name names its output folder only; its work folder is
+    numbered, and no name a student chose reaches a shell or make."""
     dest = os.path.join(out, "students", student)
-    work = os.path.join(out, "work", student)
+    work = os.path.join(out, "work", f"{number:05d}")
     os.makedirs(dest, exist_ok=True)
-    exercises, notes = prepare(student, folder, work, slugs)
+    start = time.time()
+    try:
+        exercises, notes = prepare(student, folder, work, slugs)
+    except OSError as e:
+        with open(os.path.join(dest, "feedback.txt"), "w") as f:
+            f.write(f"the submission could not be read: {e}\n")
+        return student, None, f"could not be read ({e.strerror})", time.time() - start
+    if not stat.S_ISDIR(os.lstat(folder).st_mode):
+        reason = "the submission is not a folder: nothing was graded"
+        with open(os.path.join(dest, "feedback.txt"), "w") as f:
+            f.write(reason + "\n")
+        with open(os.path.join(dest, "results.json"), "w") as f:
+            json.dump({"score": 0, "output": reason, "tests": []}, f, indent=2)
+        shutil.rmtree(work, ignore_errors=True)
+        return student, None, NOT_A_FOLDER, time.time() - start
     build = os.path.join(work, "build")
-    seed(base, build)
     report = os.path.join(dest, "results.json")
     if os.path.exists(report):
         os.remove(report)
     cmd = [sys.executable, os.path.join(ROOT, "tools", "grade.py"), "--build", build,
            "--exercises", exercises, "--shown-as", "exercises", "--report", report,
-           "--jobs", str(jobs_per_student)]
-    start = time.time()
+           "--jobs", str(jobs_per_student), "--strict-isolation"]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
                               timeout=timeout, cwd=ROOT)
@@ -152,6 +142,11 @@ def grade_one(student, folder, out, slugs, base, timeout, jobs_per_student):
     return student, results, status, time.time() - start
 
 
+def spreadsheet_safe(name):
+    """A name a spreadsheet shows as text, never runs as a formula."""
+    return "'" + name if name[:1] in ("=", "+", "-", "@") else name
+
+
 def chapter_points(results, chapters):
     points = {c.key: 0 for c in chapters}
     for t in (results or {}).get("tests", []):
@@ -178,30 +173,36 @@ def main(argv=None):
     if not os.path.isdir(submissions):
         print(f"grade_class: no folder {args.submissions}", file=sys.stderr)
         return 2
-    students = sorted(d for d in os.listdir(submissions)
-                      if os.path.isdir(os.path.join(submissions, d)) and not d.startswith("."))
+    # every entry is a submission and gets a row, a folder or not
+    students = sorted(d for d in os.listdir(submissions) if not d.startswith("."))
     if not students:
         print(f"grade_class: no student folders in {args.submissions}", file=sys.stderr)
         return 2
     chapters = grade.discover_chapters()
     slugs = [c.slug for c in chapters]
     os.makedirs(out, exist_ok=True)
-    base = os.path.join(out, "work", ".course-objects")
+    os.makedirs(os.path.join(out, "work"), mode=0o700, exist_ok=True)
     start = time.time()
-    build_base(base, chapters, args.jobs)
+    # the course's judges and drivers, built once for the class
+    grade.build_course(chapters, argparse.Namespace(jobs=args.jobs), ["plain", "sanitize"])
+    if os.geteuid() != 0 and not exercise_build.bwrap_usable() and not args.quiet:
+        print("grade_class: note: not root and no working bubblewrap: the students' "
+              "code runs as your own user, held by the seccomp filter and the compile "
+              "checks only (crashes are not located with the sanitizers); grade as "
+              "root, or install bubblewrap, for uids or views of their own",
+              file=sys.stderr)
     jobs = max(1, min(args.jobs, len(students)))
     per_student = max(1, (os.cpu_count() or 2) // jobs)
     rows = []
     with futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        todo = [pool.submit(grade_one, s, os.path.join(submissions, s), out, slugs, base,
-                            args.timeout, per_student) for s in students]
+        todo = [pool.submit(grade_one, s, os.path.join(submissions, s), out, slugs,
+                            args.timeout, per_student, k) for k, s in enumerate(students)]
         for done in futures.as_completed(todo):
             student, results, status, seconds = done.result()
             rows.append((student, results, status))
             if not args.quiet:
                 score = f"{results['score']}/{results['max_score']}" if results else "-"
                 print(f"  {student:<30} {score:>9}  {status} ({seconds:.1f} s)", flush=True)
-    shutil.rmtree(base, ignore_errors=True)
     elapsed = time.time() - start
     rows.sort(key=lambda r: r[0])
     with open(os.path.join(out, "gradebook.csv"), "w", newline="") as f:
@@ -209,7 +210,7 @@ def main(argv=None):
         w.writerow(["student"] + [c.key for c in chapters] + ["total", "status"])
         for student, results, status in rows:
             pts = chapter_points(results, chapters)
-            w.writerow([student] + [pts[c.key] for c in chapters]
+            w.writerow([spreadsheet_safe(student)] + [pts[c.key] for c in chapters]
                        + [results["score"] if results else 0, status])
     n = len(rows)
     lines = [f"{n} submissions graded in {elapsed:.1f} s ({jobs} at a time)",
@@ -219,7 +220,7 @@ def main(argv=None):
         lines.append(f"{c.key:<20} {c.max_points:>5} {mean:>7.1f}")
     lines.append(f"{'total':<20} {sum(c.max_points for c in chapters):>5} "
                  f"{sum(r['score'] if r else 0 for _, r, _ in rows) / n:>7.1f}")
-    failed = [s for s, _, status in rows if status != "ok"]
+    failed = [s for s, _, status in rows if status not in ("ok", NOT_A_FOLDER)]
     if failed:
         lines.append("not graded (see students/NAME/feedback.txt): " + ", ".join(failed))
     with open(os.path.join(out, "summary.txt"), "w") as f:

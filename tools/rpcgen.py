@@ -10,7 +10,9 @@ tests/support/api.txt what a prototype cannot say (array lengths, what may
 be NULL, callbacks), and writes, for one chapter:
 
   SLUG-judge.c   the proxies, linked into the Criterion tests;
-  SLUG-serve.c   the dispatch, linked into the driver with the student's code.
+  SLUG-serve.c   the dispatch, linked into the driver with the student's code;
+  SLUG-null.c    definitions that do nothing, for the null driver (the
+                 course's driver alone, a yardstick for the student's).
 
 Both sides lay out each call the same way (tests/support/wire.h):
 scalars and the fields of struct arguments first, then the buffers those
@@ -675,6 +677,26 @@ def serve_code(api, out, f):
     out()
 
 
+def null_code(api, out, f):
+    """A definition that does nothing, for the null driver: the course's
+    own driver with no student code, whose start-up the grader compares
+    every student driver's with (tools/grade.py)."""
+    sig = ", ".join(f"{v.type!r} {v.name}".replace("*", " *").replace("  ", " ")
+                    .replace("* ", "*") for v in f.params) or "void"
+    ret = repr(f.ret).replace("*", " *")
+    out(f"{ret} {f.name}({sig}) {{")
+    for v in f.params:
+        out(f"    (void){v.name};")
+    if f.ret.base in api.structs:
+        out(f"    {f.ret.base} none;")
+        out("    memset(&none, 0, sizeof none);")
+        out("    return none;")
+    elif f.ret.base != "void" or f.ret.ptr:
+        out("    return 0;")
+    out("}")
+    out()
+
+
 def used_structs(api, functions):
     names = set()
     for f in functions:
@@ -701,7 +723,9 @@ def generate(slug, uses, out_dir):
     api = Api(slugs)
     structs = used_structs(api, api.functions)
     includes = "\n".join(f'#include "{h}"' for h in api.headers)
-    judge, serve = Writer(), Writer()
+    judge, serve, null = Writer(), Writer(), Writer()
+    null(HEAD.format(what="Definitions that do nothing (the null driver).",
+                     side="driver", includes=includes))
     judge(HEAD.format(what="The proxies of chapter " + slug + ".", side="judge",
                       includes=includes))
     serve(HEAD.format(what="The driver's dispatch for chapter " + slug + ".",
@@ -712,6 +736,7 @@ def generate(slug, uses, out_dir):
     for f in api.functions:
         proxy_code(api, judge, f)
         serve_code(api, serve, f)
+        null_code(api, null, f)
     direct = [f for f in api.functions if api.function_signature(f)]
     judge("const JudgeProxy judge_proxies[] = {")
     for f in direct:
@@ -737,13 +762,12 @@ def generate(slug, uses, out_dir):
     serve("    return NULL;")
     serve("}")
     os.makedirs(out_dir, exist_ok=True)
-    for name, w in ((f"{slug}-judge.c", judge), (f"{slug}-serve.c", serve)):
+    for name, w in ((f"{slug}-judge.c", judge), (f"{slug}-serve.c", serve),
+                    (f"{slug}-null.c", null)):
         path = os.path.join(out_dir, name)
-        text = w.text()
-        old = open(path).read() if os.path.exists(path) else None
-        if old != text:  # unchanged files keep their time: make rebuilds nothing
-            with open(path, "w") as f:
-                f.write(text)
+        with open(path + ".tmp", "w") as f:
+            f.write(w.text())
+        os.replace(path + ".tmp", path)
 
 
 def main(argv=None):

@@ -45,7 +45,9 @@ case $what in
     book) check_book ;;
     coverage) check_grade; check_coverage ;;
     all) check_grade; check_book; check_coverage
-         need 'command -v pdftoppm' poppler-utils ;;
+         need 'command -v pdftoppm' poppler-utils
+         # grading others' code without root: a private view for each compile
+         need 'command -v bwrap' bubblewrap ;;
     *) echo "setup.sh: unknown part '$what' (grade, book, coverage or all)" >&2; exit 2 ;;
 esac
 

@@ -50,12 +50,13 @@ class Fixture:
         self.name = os.path.basename(path)[:-len(".fault")]
         self.expect, self.runtime, self.keep, self.keep_runtime = [], [], [], []
         self.chapters, self.where, self.runtime_needs_root = [], None, False
-        self.about = ""
+        self.about, self.helpers, self.absent = "", "", []
         with open(path) as f:
             text = f.read()
         head, sep, self.code = text.partition("\ncode:\n")
         if not sep:
             raise ValueError(f"{path}: no 'code:' line")
+        head, sep, self.helpers = head.partition("\nhelpers:\n")
         head, sep, find = head.partition("\nfind:\n")
         if sep:  # several lines to replace: the text between find: and code:
             self.where = ("replace", find.strip("\n").strip())
@@ -77,6 +78,8 @@ class Fixture:
                 self.chapters = value.split()
             elif key == "about":
                 self.about = value
+            elif key == "absent":
+                self.absent.append(value)
             elif key == "runtime-needs-root":
                 self.runtime_needs_root = value == "yes"
             else:
@@ -95,8 +98,13 @@ def leaf_chapter(chapters):
     return leaves[-1] if leaves else None
 
 
-def plant(source, where, code):
-    """source with the fixture's code planted."""
+def plant(source, where, code, helpers=""):
+    """source with the fixture's code planted (and its helpers at file
+    scope, after the #includes)."""
+    if helpers:
+        includes = list(re.finditer(r"^#include .*$", source, re.M))
+        at = includes[-1].end() if includes else 0
+        source = source[:at] + "\n" + helpers + "\n" + source[at:]
     kind, arg = where
     if kind == "in":
         m = re.search(r"^[^\n;]*\b" + re.escape(arg) + r"\([^;{]*\)\s*\{", source, re.M)
@@ -135,8 +143,9 @@ def base_dir():
 
 
 def prepare_base(chapters):
-    """Grades the solutions once (the baseline, and the course objects that
-    every fixture's build then starts from, plain and sanitizer builds)."""
+    """Grades the solutions once: the baseline, and the course's judges and
+    drivers (plain and sanitizer) and the compile cache that every
+    fixture's grading then reuses."""
     base = base_dir()
     shutil.rmtree(base, ignore_errors=True)
     os.makedirs(base)
@@ -146,28 +155,12 @@ def prepare_base(chapters):
                           capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"test_grader: grading the solutions failed: {proc.stderr}")
-    san = os.path.relpath(os.path.join(base, "build", "sanitize"), ROOT)
-    targets = [f"{san}/tests/{c.slug}.o" for c in chapters]
-    targets += [f"{san}/lib/{n[:-2]}.o" for n in os.listdir(os.path.join(ROOT, "lib"))
-                if n.endswith(".c")]
-    targets += [f"{san}/support/{n[:-2]}.o"
-                for n in os.listdir(os.path.join(ROOT, "tests", "support")) if n.endswith(".c")]
-    subprocess.run(["make", "--no-print-directory", "-j", str(os.cpu_count() or 2),
-                    f"BUILD={san}", f"EXTRA_CFLAGS={grade.SANITIZE_FLAGS}"] + targets,
-                   cwd=ROOT, capture_output=True, env=grade.clean_env())
+    targets = [p for c in chapters for p in grade.driver_parts(c.slug, "sanitize")]
+    ok, log = grade.make(sorted(set(targets)), jobs=os.cpu_count() or 2)
+    if not ok:
+        raise SystemExit(f"test_grader: the sanitizer drivers did not build: {log[-2000:]}")
     with open(report) as f:
         return {t["name"]: t for t in json.load(f)["tests"]}
-
-
-def seed_build(build):
-    """The fixture's build folder, starting from the base's course objects
-    (make sees them up to date: the copies keep their times)."""
-    base = base_dir()
-    for sub in ("tests", "support", "lib", "sanitize/tests", "sanitize/support",
-                "sanitize/lib"):
-        src = os.path.join(base, "build", sub)
-        if os.path.isdir(src):
-            shutil.copytree(src, os.path.join(build, sub), dirs_exist_ok=True)
 
 
 def check_report(fx, mode, report, baseline, chapter_of_file, elapsed):
@@ -241,13 +234,15 @@ def run_fixture(fx, mode, chapters, baseline):
     with open(path) as f:
         source = f.read()
     try:
-        planted = plant(source, fx.where, fx.code)
+        for path_ in fx.absent:
+            if os.path.lexists(path_):
+                os.remove(path_)
+        planted = plant(source, fx.where, fx.code, fx.helpers)
     except ValueError as e:
         return [f"{fx.name}: cannot plant the fault: {e}"]
     with open(path, "w") as f:
         f.write(planted)
     build = os.path.join(folder, "build")
-    seed_build(build)
     report = os.path.join(folder, "results.json")
     extra = ["--no-symbol-check"] if mode == "runtime" else []
     start = time.time()
@@ -260,7 +255,9 @@ def run_fixture(fx, mode, chapters, baseline):
     if proc.returncode != 0 or not os.path.exists(report):
         return [f"{fx.name} ({mode}): the grader exited with {proc.returncode}: "
                 f"{proc.stderr.strip()[-500:]}"]
-    return check_report(fx, mode, report, baseline, target, elapsed)
+    problems = check_report(fx, mode, report, baseline, target, elapsed)
+    return problems + [f"{fx.name} ({mode}): the submission wrote {p}, outside its folder"
+                       for p in fx.absent if os.path.lexists(p)]
 
 
 def sandbox_leftovers():

@@ -62,6 +62,7 @@ def class_grading(chapters):
         f.write(test_grader.plant(source, fx.where, fx.code))
     os.makedirs(os.path.join(subs, "dee"))
     shutil.copyfile(os.path.join(ROOT, "solutions", "gd.c"), os.path.join(subs, "dee", "gd.c"))
+    doors = hostile_class(subs)
     proc = run([sys.executable, "tools/grade_class.py", subs, "--out", out, "--jobs", "2"],
                timeout=900)
     book = os.path.join(out, "gradebook.csv")
@@ -72,9 +73,19 @@ def class_grading(chapters):
         rows = {r["student"]: r for r in csv.DictReader(f)}
     full = sum(c.max_points for c in chapters)
     gd = next(c for c in chapters if c.slug == "gd")
-    check(proc.returncode == 0 and set(rows) == {"ada", "bob", "cyd", "dee"}
-          and all(r["status"] == "ok" for r in rows.values()),
+    check(proc.returncode == 0 and set(rows) == {"ada", "bob", "cyd", "dee"} | set(doors)
+          and all(rows[s]["status"] == "ok" for s in ("ada", "bob", "cyd", "dee")),
           "grade_class grades every student folder, one gradebook row each")
+    for name, (want, status, about) in sorted(doors.items()):
+        row = rows.get(name, {})
+        got = int(row.get(gd.key, -1)) if row else -1
+        check(got == (gd.max_points if want else 0) and status in row.get("status", "")
+              and int(row.get("total", -1)) == got,
+              f"class door: {about}: chapter 1 scores {got}/{gd.max_points}, the rest 0, "
+              f"status {row.get('status')!r}")
+    check(not os.path.exists(os.path.join(ROOT, "pwned-by-make"))
+          and not os.path.exists(os.path.join(out, "pwned-by-make")),
+          "class door: no command in a folder name ran")
     check(int(rows["ada"]["total"]) == full and int(rows["bob"]["total"]) == 0,
           f"a solution in exercises/ scores {rows['ada']['total']}/{full}, the stubs as bare "
           f"files {rows['bob']['total']}")
@@ -95,6 +106,44 @@ def class_grading(chapters):
           "a partial submission (a bare gd.c) gets chapter 1 and a note on the missing files")
     check(all(os.path.exists(os.path.join(out, "students", s, "results.json"))
               for s in rows), "every student has a results.json and a feedback.txt")
+
+
+def hostile_class(subs):
+    """Submissions that attack class grading itself, each with the points its
+    code deserves ({name: (chapter 1 in full?, status, about)}): names that
+    a shell or make would run, files that are links, FIFOs or not folders,
+    a file that reads another student's work."""
+    solution = os.path.join(ROOT, "solutions", "gd.c")
+    doors = {}
+
+    def student(name, want, about, status="ok"):
+        folder = os.path.join(subs, name)
+        doors[name] = (want, status, about)
+        return folder
+    for name, about in (("eve has spaces", "a folder name with spaces"),
+                        ("$(shell touch pwned-by-make)", "a folder name make would run"),
+                        ("`touch pwned-by-make`; x", "a folder name a shell would run")):
+        os.makedirs(student(name, True, about))
+        shutil.copyfile(solution, os.path.join(subs, name, "gd.c"))
+    fay = student("fay", False, "gd.c a dangling link, sgd.c a FIFO")
+    os.makedirs(os.path.join(fay, "exercises"))
+    os.symlink("/nonexistent/gd.c", os.path.join(fay, "exercises", "gd.c"))
+    os.mkfifo(os.path.join(fay, "exercises", "sgd.c"))
+    for name, target, about in (("gus", solution, "gd.c a link to the reference solution"),
+                                ("hal", "/dev/zero", "gd.c a link to /dev/zero")):
+        os.makedirs(student(name, False, about))
+        os.symlink(target, os.path.join(subs, name, "gd.c"))
+    jon = student("jon", False, "exercises/ a link to the solutions folder")
+    os.makedirs(jon)
+    os.symlink(os.path.join(ROOT, "solutions"), os.path.join(jon, "exercises"))
+    with open(student("ivy.zip", False, "a plain file, not a folder", "not a folder"),
+              "w") as f:
+        f.write("not a folder\n")
+    kim = student("kim", False, "gd.c includes another student's file")
+    os.makedirs(kim)
+    with open(os.path.join(kim, "gd.c"), "w") as f:
+        f.write(f'#include "{os.path.join(subs, "ada", "exercises", "gd.c")}"\n')
+    return doors
 
 
 def release():

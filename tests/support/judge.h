@@ -98,4 +98,13 @@ void judge_check_size(const char *fn, const char *field, long long got,
 /* The test is over: each driver is told so and waited for. */
 void judge_close(void);
 
+/* A line in the grader's record of this test (a file only the judge
+ * writes): "!sandbox", "!overrun TEXT", "seed N pass", ... */
+void judge_note(const char *fate);
+
+/* Instead of ending the test, judge_fail() and a dead driver call hook with
+ * the message (held-back checks fail one seed and go on); hook must not
+ * return. NULL restores the default. */
+void judge_on_fail(void (*hook)(const char *message));
+
 #endif /* JUDGE_H */

@@ -30,19 +30,6 @@ def slugs():
                   if m)
 
 
-def collect(folder, wanted):
-    found = {}
-    preferred = os.path.join(folder, "exercises")
-    for base in ([preferred] if os.path.isdir(preferred) else []) + [folder]:
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__")))
-            for name in sorted(filenames):
-                slug = name[:-2] if name.endswith(".c") else None
-                if slug in wanted and slug not in found:
-                    found[slug] = os.path.join(dirpath, name)
-    return found
-
-
 def fail(reason):
     os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
     with open(RESULTS, "w") as f:
@@ -55,18 +42,32 @@ def fail(reason):
 def main():
     shutil.rmtree(WORK, ignore_errors=True)
     shutil.copytree(COURSE, WORK, ignore=shutil.ignore_patterns("build"))
+    # private to root: the student's code, run as a uid of its own, cannot
+    # read the course (or, in the held-back layer, the reference)
+    os.chmod(os.path.dirname(WORK), 0o700)
+    sys.path.insert(0, os.path.join(WORK, "tools"))
+    import exercise_build  # the course's own: regular files only, no links
     wanted = slugs()
-    found = collect(SUBMISSION, wanted) if os.path.isdir(SUBMISSION) else {}
-    for slug, path in found.items():
-        shutil.copyfile(path, os.path.join(WORK, "exercises", slug + ".c"))
+    found, refused, _ = (exercise_build.collect_submission(SUBMISSION, wanted)
+                         if os.path.isdir(SUBMISSION) else ({}, {}, []))
     notes = []
-    missing = [s + ".c" for s in wanted if s not in found]
+    for slug, path in found.items():
+        data, why = exercise_build.read_student_file(path)
+        if data is None:
+            refused[slug] = why
+            continue
+        with open(os.path.join(WORK, "exercises", slug + ".c"), "wb") as f:
+            f.write(data)
+    for slug, why in sorted(refused.items()):
+        notes.append(f"{slug}.c {why}: not read, graded as the untouched stub")
+    missing = [s + ".c" for s in wanted if s not in found and s not in refused]
     if missing:
         notes.append("not in your upload, graded as the untouched stubs: " + ", ".join(missing))
     if os.path.exists(RESULTS):
         os.remove(RESULTS)
     proc = subprocess.run([sys.executable, "tools/grade.py", "--build", "build/grade",
-                           "--exercises", "exercises", "--report", RESULTS], cwd=WORK,
+                           "--exercises", "exercises", "--report", RESULTS,
+                           "--strict-isolation"], cwd=WORK,
                           capture_output=True, text=True, errors="replace", timeout=3000)
     print(proc.stdout + proc.stderr)
     if proc.returncode != 0 or not os.path.exists(RESULTS):
