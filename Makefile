@@ -134,6 +134,27 @@ $(JUDGE)/bin/%-tests: $(JUDGE)/obj/tests/%.o $(JUDGE)/obj/gen/%-judge.o \
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS_ALL) $^ -o $@ $(CRITERION_LIBS) $(LDLIBS)
 
+# The held-back checks (instructor only: tests/held/ and solutions/ are not
+# in the student release): a judge of their own, and a driver made of the
+# reference solution, which they call besides the student's.
+HELD_SUPPORT := $(JUDGE_SUPPORT) held
+$(JUDGE)/obj/held/%.o: tests/held/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(TEST_CFLAGS) -c $< -o $@
+$(JUDGE)/bin/%-held: $(JUDGE)/obj/held/%.o $(JUDGE)/obj/gen/%-judge.o \
+        $(addprefix $(JUDGE)/obj/support/,$(addsuffix .o,$(HELD_SUPPORT))) \
+        $(addprefix $(JUDGE)/obj/lib/,$(addsuffix .o,$(LIB_NAMES)))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS_ALL) $^ -o $@ $(CRITERION_LIBS) $(LDLIBS)
+$(JUDGE)/reference/%.o: solutions/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(COURSE_CFLAGS) -c $< -o $@
+$(JUDGE)/bin/%-reference: $(JUDGE)/driver-plain/driver.o $(JUDGE)/driver-plain/wire.o \
+        $(JUDGE)/driver-plain/%-serve.o $$(addprefix $(JUDGE)/reference/,$$(addsuffix .o,$$* $$(USES_$$*))) \
+        $(addprefix $(JUDGE)/driver-plain/lib/,$(addsuffix .o,$(LIB_NAMES)))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS_ALL) $^ -o $@ $(LDLIBS)
+
 # The course's driver with definitions that do nothing: what a driver
 # starts and ends with when no student code adds to it (tools/grade.py).
 $(JUDGE)/bin/%-nulldriver: $(JUDGE)/driver-plain/driver.o $(JUDGE)/driver-plain/wire.o \

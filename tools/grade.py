@@ -72,13 +72,16 @@ MALLOC_PERTURB = "129"
 
 
 class Test:
-    """One graded test, as declared by GRADED(...) in tests/SLUG.c."""
+    """One graded test, as declared by GRADED(...) in tests/SLUG.c, or a
+    held-back check, HELD(...) in tests/held/SLUG.c (run for `seeds` seeds)."""
 
-    def __init__(self, chapter, suite, name, points, slow, line):
+    def __init__(self, chapter, suite, name, points, slow, line, held=False, seeds=1):
         self.chapter, self.suite, self.name = chapter, suite, name
         self.points, self.slow, self.line = points, slow, line
+        self.held, self.seeds = held, seeds
         self.passed, self.message, self.crashed = False, "", False
         self.printed = ""
+        self.failed_seeds, self.seen_seeds = [], []
 
     @property
     def id(self):
@@ -86,6 +89,8 @@ class Test:
 
     @property
     def time_limit(self):
+        if self.held:  # HELD_SEED_TIMEOUT (held.h) a seed, and a margin
+            return 5.0 * self.seeds + 5.0
         return 20.0 if self.slow else 5.0
 
 
@@ -94,6 +99,7 @@ class Chapter:
         self.number, self.slug, self.title, self.uses = number, slug, title, uses
         self.tests, self.build_error, self.warnings = [], None, 0
         self.warning_lines, self.binary, self.driver = [], None, None
+        self.held_tests, self.held_binary, self.reference = [], None, None
 
     @property
     def key(self):
@@ -107,9 +113,22 @@ class Chapter:
     def max_points(self):
         return sum(t.points for t in self.tests)
 
+    @property
+    def held_points(self):
+        return sum(t.points for t in self.held_tests if t.passed)
+
+    @property
+    def held_max(self):
+        return sum(t.points for t in self.held_tests)
+
+    @property
+    def all_tests(self):
+        return self.tests + self.held_tests
+
 
 GRADED_RE = re.compile(
     r"^\s*GRADED(_SLOW)?\s*\(\s*(\w+)\s*,\s*(\w+)\s*,\s*(\d+)\s*\)", re.M)
+HELD_RE = re.compile(r"^\s*HELD\s*\(\s*(\w+)\s*,\s*(\w+)\s*,\s*(\d+)\s*\)", re.M)
 USES_RE = re.compile(r"^USES_(\w+)\s*:=(.*)$", re.M)
 
 
@@ -129,6 +148,19 @@ def discover_chapters():
         ch.tests = read_manifest(ch)
         chapters.append(ch)
     return chapters
+
+
+def read_held(ch, seeds):
+    """The held-back checks of a chapter (tests/held/SLUG.c, instructor
+    only), or none."""
+    path = os.path.join(ROOT, "tests", "held", ch.slug + ".c")
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        source = f.read()
+    return [Test(ch, m.group(1), m.group(2), int(m.group(3)), False,
+                 source.count("\n", 0, m.start()) + 1, held=True, seeds=seeds)
+            for m in HELD_RE.finditer(source)]
 
 
 def read_manifest(ch):
@@ -189,9 +221,12 @@ def driver_parts(slug, flavor):
             [f"{d}/lib/{n}.o" for n in LIB_NAMES])
 
 
-def build_course(chapters, args, flavors):
+def build_course(chapters, args, flavors, held=False):
     targets = [f"{JUDGE}/bin/{ch.slug}-{kind}" for ch in chapters
                for kind in ("tests", "nulldriver")]
+    if held:  # the held-back judges and the reference drivers
+        targets += [f"{JUDGE}/bin/{ch.slug}-{kind}" for ch in chapters if ch.held_tests
+                    for kind in ("held", "reference")]
     for flavor in flavors:
         for ch in chapters:
             targets += driver_parts(ch.slug, flavor)
@@ -373,6 +408,9 @@ def build_chapter(ch, args, policy, exercises, log_dir):
     if ch.build_error:
         return None
     ch.driver = driver
+    if ch.held_tests:
+        ch.held_binary = os.path.join(ROOT, JUDGE, "bin", f"{ch.slug}-held")
+        ch.reference = os.path.join(ROOT, JUDGE, "bin", f"{ch.slug}-reference")
     return os.path.join(ROOT, JUDGE, "bin", f"{ch.slug}-tests")
 
 
@@ -584,20 +622,48 @@ class Sandbox:
 # ---------------------------------------------------------------------------
 # Verdicts
 
-def run_chapter(sandbox, ch):
-    """The fast path: all the chapter's tests in one runner (Criterion still
-    runs each in a child process of its own). The tests that pass cleanly
-    there (in a report of a runner that ended normally, PASSED, with
-    assertions, with their finished mark) are scored; returns the others,
-    to be run one by one."""
-    code, report, sentinel, token, output, size = sandbox.run(ch.binary, ch.driver, None,
-                                                              tests=ch.tests)
+def judge_of(sandbox, ch, held, seeds):
+    """(judge program, extra environment) for a chapter's visible tests or
+    its held-back checks (the reference driver and the seeds)."""
+    if not held:
+        return ch.binary, {}
+    env = {"GRADE_REFERENCE": sandbox.binary(ch.reference)}
+    env["GRADE_SEEDS" if "-" in seeds else "GRADE_SEED"] = seeds
+    return ch.held_binary, env
+
+
+SEED_LINE = re.compile(r"^(\S+) (\w+)/(\w+) !seed (\d+) (pass|fail)$")
+
+
+def read_seeds(lines, token, tests):
+    """Each held-back check's seeds, as the judge recorded them."""
+    by_id = {(t.suite, t.name): t for t in tests}
+    for line in lines:
+        m = SEED_LINE.match(line)
+        t = by_id.get((m.group(2), m.group(3))) if m and m.group(1) == token else None
+        if t and int(m.group(4)) not in t.seen_seeds:
+            t.seen_seeds.append(int(m.group(4)))
+            if m.group(5) == "fail":
+                t.failed_seeds.append(int(m.group(4)))
+
+
+def run_chapter(sandbox, ch, held=False, seeds="1"):
+    """The fast path: all the chapter's tests (or its held-back checks) in
+    one runner (Criterion still runs each in a child process of its own).
+    The tests that pass cleanly there (in a report of a runner that ended
+    normally, PASSED, with assertions, with their finished mark) are
+    scored; returns the others, to be run one by one."""
+    tests = ch.held_tests if held else ch.tests
+    binary, env = judge_of(sandbox, ch, held, seeds)
+    code, report, sentinel, token, output, size = sandbox.run(
+        binary, ch.driver, None, extra_env=env, tests=tests)
     if code not in (0, 1) or size >= OUTPUT_LIMIT:
-        return list(ch.tests)
+        return list(tests)
     finished = set(read_head(sentinel, 1 << 20).splitlines())
+    read_seeds(finished, token, tests)
     printed = batch_output(read_head(output, OUTPUT_LIMIT))
     again = []
-    for t in ch.tests:
+    for t in tests:
         entry = read_report(report, t)
         status = entry.get("status") if entry else None
         overrun = fate(finished, token, t, "overrun")
@@ -657,9 +723,13 @@ def format_printed(printed):
             + "\n".join("| " + l for l in printed[:FEEDBACK_OUTPUT].splitlines()))
 
 
-def run_test(sandbox, ch, test, exercises):
+def run_test(sandbox, ch, test, exercises, seeds="1"):
     """Runs one test in isolation and sets test.passed and test.message."""
-    code, report, sentinel, token, output, size = sandbox.run(ch.binary, ch.driver, test)
+    binary, env = judge_of(sandbox, ch, test.held, seeds)
+    code, report, sentinel, token, output, size = sandbox.run(binary, ch.driver, test,
+                                                              extra_env=env)
+    if test.held:
+        read_seeds(read_head(sentinel, 1 << 20).splitlines(), token, [test])
     test.passed, test.message = verdict(test, report, sentinel, token, code, size)
     printed = student_output(read_head(output, 1 << 16))
     assertion = re.search(r"^(?:boxfort-worker: )?(.*Assertion `.*' failed\.?)$", printed, re.M)
@@ -761,7 +831,10 @@ def verdict(test, report, sentinel, token, code, output_size):
 
 
 def strip_location(message):
-    """Criterion prefixes 'file.c:12: '; keep it short and readable."""
+    """Criterion prefixes 'file.c:12: '; keep it short and readable (and
+    drop it for the held-back checks, whose line is the framework's)."""
+    if message.startswith(("held.c:", "judge.c:")):
+        return message.split(": ", 1)[1]
     return re.sub(r"^(\S+\.c):(\d+): ", r"tests/\1:\2: ", message)
 
 
@@ -863,23 +936,39 @@ def sanitizer_finding(text, shown):
 # ---------------------------------------------------------------------------
 # Reports
 
-def table(chapters):
-    lines = [f"{'Chapter':<46} {'Tests':>7} {'Points':>9}"]
-    lines.append("-" * len(lines[0]))
+def table(chapters, seed=None):
+    """The score table; with held-back checks (seed given), a column of
+    their own."""
+    held = seed is not None and any(c.held_tests for c in chapters)
+    head = f"{'Chapter':<46} {'Tests':>7} {'Points':>9}" + (f" {'Held':>9}" if held else "")
+    lines = [head, "-" * len(head)]
     for ch in chapters:
         passed = sum(t.passed for t in ch.tests)
         row = (f"{ch.number} {ch.title[:43]:<43} {passed:>3}/{len(ch.tests):<3} "
                f"{ch.points:>4}/{ch.max_points:<4}")
+        if held:
+            row += f" {ch.held_points:>4}/{ch.held_max:<4}"
         if ch.build_error:
             row += ("  (missing)" if ch.build_error.endswith("is missing") else
                     "  (refused)" if ch.build_error.startswith("was not run") else
                     "  (did not build)")
         lines.append(row)
-    lines.append("-" * len(lines[0]))
+    lines.append("-" * len(head))
     total = sum(c.points for c in chapters)
     maximum = sum(c.max_points for c in chapters)
-    lines.append(f"{'Total':<46} {sum(sum(t.passed for t in c.tests) for c in chapters):>3}/"
-                 f"{sum(len(c.tests) for c in chapters):<3} {total:>4}/{maximum:<4}")
+    last = (f"{'Total':<46} {sum(sum(t.passed for t in c.tests) for c in chapters):>3}/"
+            f"{sum(len(c.tests) for c in chapters):<3} {total:>4}/{maximum:<4}")
+    if held:
+        last += (f" {sum(c.held_points for c in chapters):>4}/"
+                 f"{sum(c.held_max for c in chapters):<4}")
+        lines.append(last)
+        lines.append(f"Held: the held-back checks of the grade of record, on instances "
+                     + (f"drawn from seeds {seed} (each check passes only on all)"
+                        if "-" in str(seed) else
+                        f"drawn from seed {seed} (the same seed gives the same grade: "
+                        f"--seed {seed})"))
+    else:
+        lines.append(last)
     return "\n".join(lines)
 
 
@@ -887,7 +976,7 @@ def failures(chapters, per_chapter, exercises="exercises"):
     """The failing checks, a few per chapter unless per_chapter is None."""
     out = []
     for ch in chapters:
-        failing = [t for t in ch.tests if not t.passed]
+        failing = [t for t in ch.all_tests if not t.passed]
         if not failing:
             continue
         out.append(f"\nChapter {int(ch.number)} ({ch.title}), {exercises}/{ch.slug}.c:")
@@ -937,37 +1026,51 @@ def overview(chapters, exercises="exercises"):
     return "\n".join(out)
 
 
-def results_json(chapters, elapsed, summary):
+def results_json(chapters, elapsed, summary, seed=None):
     tests = []
     for ch in chapters:
-        for i, t in enumerate(ch.tests, 1):
-            tests.append({
-                "name": f"Chapter {int(ch.number)}: {t.id}",
+        for i, t in enumerate(ch.all_tests, 1):
+            entry = {
+                "name": f"Chapter {int(ch.number)}{' (held-back)' if t.held else ''}: "
+                        f"{t.id}",
                 "number": f"{int(ch.number)}.{i}",
                 "score": t.points if t.passed else 0,
                 "max_score": t.points,
                 "status": "passed" if t.passed else "failed",
                 "output": t.message if not t.passed else "passed",
-                "tags": [ch.slug],
+                "tags": [ch.slug] + (["held-back"] if t.held else []),
                 "visibility": "visible",
-            })
-    return {
-        "score": sum(c.points for c in chapters),
-        "max_score": sum(c.max_points for c in chapters),
+            }
+            if t.held and t.seeds > 1:
+                entry["seeds_failed"] = sorted(t.failed_seeds)
+                entry["seeds_run"] = sorted(t.seen_seeds)
+            tests.append(entry)
+    data = {
+        "score": sum(c.points + c.held_points for c in chapters),
+        "max_score": sum(c.max_points + c.held_max for c in chapters),
         "execution_time": round(elapsed, 2),
         "output": summary,
         "stdout_visibility": "visible",
         "tests": tests,
     }
+    if seed is not None:
+        data["seed"] = seed
+    return data
 
 
 def check_expectation(chapters, expect):
     """For `make test`: every test must pass (solutions) or fail (stubs)."""
     wrong = []
     for ch in chapters:
-        for t in ch.tests:
+        for t in ch.all_tests:
+            if t.held and t.seeds > 1 and len(t.seen_seeds) != t.seeds and t.passed:
+                wrong.append(f"{ch.key} {t.id}: ran {len(t.seen_seeds)} of {t.seeds} seeds")
             if expect == "full" and not t.passed:
                 wrong.append(f"{ch.key} {t.id} fails on the solutions: {t.message}")
+            if expect == "zero" and t.held and t.seeds > 1 and \
+                    len(t.failed_seeds) != t.seeds:
+                wrong.append(f"{ch.key} {t.id} passes on the stubs for seeds "
+                             f"{sorted(set(t.seen_seeds) - set(t.failed_seeds))}")
             if expect == "zero" and t.passed:
                 wrong.append(f"{ch.key} {t.id} passes on the stubs: it asserts nothing "
                              "a stub cannot satisfy")
@@ -1018,6 +1121,13 @@ def main(argv=None):
                    help="do not rebuild with sanitizers to locate a crash")
     p.add_argument("--shown-as", help="the name the messages give the exercises folder "
                    "(class tools grade a copy: --shown-as exercises)")
+    p.add_argument("--held", action="store_true",
+                   help="the grade of record: add the held-back checks (tests/held/, "
+                        "instructor only), on instances drawn from a seed")
+    p.add_argument("--seed", type=int, help="the held-back checks' seed (default: drawn "
+                   "anew; the table prints it, so that a grade can be replayed)")
+    p.add_argument("--seeds", help="A-B: every seed from A to B in one run (the course's "
+                   "own proofs; each check passes only if it passes on all)")
     p.add_argument("--strict-isolation", action="store_true",
                    help="grading others' code (class, Gradescope): skip what cannot be "
                         "isolated here, and say so")
@@ -1044,10 +1154,22 @@ def main(argv=None):
                   f"{' '.join(c.number for c in chapters)}", file=sys.stderr)
             return 2
         chapters = [c for c in chapters if c.number in wanted]
+    seed = None
+    if args.held or args.seeds:
+        if not os.path.isdir(os.path.join(ROOT, "solutions")):
+            print("grade: the held-back checks need the reference solutions (solutions/), "
+                  "which the student release does not have", file=sys.stderr)
+            return 2
+        seed = args.seeds or str(args.seed if args.seed is not None
+                                 else secrets.randbelow(10 ** 9))
+        count = (int(seed.split("-")[1]) - int(seed.split("-")[0]) + 1
+                 if "-" in seed else 1)
+        for ch in chapters:
+            ch.held_tests = read_held(ch, count)
 
     start = time.time()
     log_dir = os.path.join(ROOT, args.build)
-    build_course(chapters, args, ["open" if instrumented else "plain"])
+    build_course(chapters, args, ["open" if instrumented else "plain"], held=seed is not None)
     compiler = exercise_build.Compiler()
     policy = Policy(args, compiler)
     sandbox = Sandbox(args, trusted=bool(instrumented))
@@ -1062,19 +1184,24 @@ def main(argv=None):
         for ch, binary in zip(chapters, binaries):
             ch.binary = binary
             if ch.binary is None:
-                for t in ch.tests:
+                for t in ch.all_tests:
                     t.passed, t.message = False, f"chapter {int(ch.number)} {ch.build_error}"
         built = [ch for ch in chapters if ch.binary]
         with futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
             again = list(pool.map(lambda ch: run_chapter(sandbox, ch), built))
             runs = [(ch, t) for ch, tests in zip(built, again) for t in tests]
+            if seed is not None:
+                with_held = [ch for ch in built if ch.held_tests]
+                again = list(pool.map(lambda ch: run_chapter(sandbox, ch, True, seed),
+                                      with_held))
+                runs += [(ch, t) for ch, tests in zip(with_held, again) for t in tests]
             # the slow tests first, so that they overlap with the rest
             runs.sort(key=lambda r: -r[1].time_limit)
-            list(pool.map(lambda r: run_test(sandbox, r[0], r[1], args.exercises),
+            list(pool.map(lambda r: run_test(sandbox, r[0], r[1], args.exercises, seed),
                           runs))
         locate_crashes(chapters, args, sandbox, exercises, policy)
         for ch in built:
-            for t in ch.tests:
+            for t in ch.all_tests:
                 t.message += t.printed
     finally:
         sandbox.close()
@@ -1082,7 +1209,7 @@ def main(argv=None):
         folder = args.exercises.rstrip("/")
         real = os.path.realpath(os.path.join(ROOT, folder))
         for ch in chapters:
-            for t in ch.tests:
+            for t in ch.all_tests:
                 for name in (real, os.path.join(ROOT, folder), folder):
                     t.message = t.message.replace(name + "/", args.shown_as + "/")
             if ch.build_error:
@@ -1091,13 +1218,14 @@ def main(argv=None):
         args.exercises = args.shown_as
     elapsed = time.time() - start
 
-    summary = table(chapters)
+    summary = table(chapters, seed)
     detail = failures(chapters, None, args.exercises)
     digest = f"course files: {course_digest()}"
     if args.report:
         os.makedirs(os.path.dirname(os.path.abspath(args.report)), exist_ok=True)
         with open(args.report, "w") as f:
-            json.dump(results_json(chapters, elapsed, summary + "\n" + digest), f, indent=2)
+            json.dump(results_json(chapters, elapsed, summary + "\n" + digest, seed), f,
+                      indent=2)
         with open(os.path.join(os.path.dirname(os.path.abspath(args.report)),
                                "feedback.txt"), "w") as f:
             f.write(summary + "\n" + detail + "\n\n" + digest + "\n")
@@ -1107,7 +1235,7 @@ def main(argv=None):
         print(summary if not args.quiet else summary.splitlines()[-1])
         for w in wrong:
             print("  " + w)
-        total = sum(len(c.tests) for c in chapters)
+        total = sum(len(c.all_tests) for c in chapters)
         bad = len({w.split(" ")[1] for w in wrong})
         print(f"expect-{args.expect}: {total - bad} passed, {bad} failed")
         return 1 if wrong else 0

@@ -19,7 +19,8 @@ costs its own student only: its tests are stopped by the grader's limits,
 and a grading that still takes longer than --timeout seconds is stopped and
 reported. Writes, in --out (default build/class):
 
-    gradebook.csv              student, points per chapter, total, status
+    gradebook.csv              student, points per chapter (visible tests), the
+                               held-back checks, total, seed, status
     summary.txt                the maxima, the class's mean per chapter, timing
     students/NAME/results.json Gradescope's format
     students/NAME/feedback.txt every message, as `make grade` shows them
@@ -110,7 +111,7 @@ def grade_one(student, folder, out, slugs, timeout, jobs_per_student, number):
         os.remove(report)
     cmd = [sys.executable, os.path.join(ROOT, "tools", "grade.py"), "--build", build,
            "--exercises", exercises, "--shown-as", "exercises", "--report", report,
-           "--jobs", str(jobs_per_student), "--strict-isolation"]
+           "--jobs", str(jobs_per_student), "--strict-isolation", "--held"]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
                               timeout=timeout, cwd=ROOT)
@@ -207,11 +208,15 @@ def main(argv=None):
     rows.sort(key=lambda r: r[0])
     with open(os.path.join(out, "gradebook.csv"), "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["student"] + [c.key for c in chapters] + ["total", "status"])
+        w.writerow(["student"] + [c.key for c in chapters] +
+                   ["held-back", "total", "seed", "status"])
         for student, results, status in rows:
             pts = chapter_points(results, chapters)
+            held = sum(t["score"] for t in (results or {}).get("tests", [])
+                       if "held-back" in t.get("tags", []))
             w.writerow([spreadsheet_safe(student)] + [pts[c.key] for c in chapters]
-                       + [results["score"] if results else 0, status])
+                       + [held, results["score"] if results else 0,
+                          (results or {}).get("seed", ""), status])
     n = len(rows)
     lines = [f"{n} submissions graded in {elapsed:.1f} s ({jobs} at a time)",
              f"{'chapter':<20} {'max':>5} {'mean':>7}"]

@@ -40,6 +40,13 @@ def build_zip(path):
     tmp = tempfile.mkdtemp(prefix="gradescope-")
     try:
         tree = release.stage(os.path.join(tmp, "course"))
+        # the grade of record's held-back checks and the reference they
+        # compare with: in the instructor's zip, never in the release
+        for folder in ("solutions", os.path.join("tests", "held")):
+            shutil.copytree(os.path.join(ROOT, folder), os.path.join(tree, folder))
+        for name in ("held.c", "held.h"):
+            shutil.copy(os.path.join(ROOT, "tests", "support", name),
+                        os.path.join(tree, "tests", "support", name))
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
             for name in SCRIPTS:
@@ -72,9 +79,10 @@ def verify(path, checks):
         print(("ok   " if ok else "FAIL ") + text, flush=True)
     with zipfile.ZipFile(path) as z:
         names = z.namelist()
-    check(all(s in names for s in SCRIPTS) and not any(n.startswith("course/solutions/")
-                                                       for n in names),
-          "the zip has setup.sh and run_autograder at its root and no solutions")
+    check(all(s in names for s in SCRIPTS) and "course/tests/held/gd.c" in names
+          and "course/solutions/gd.c" in names,
+          "the zip has setup.sh and run_autograder at its root, the held-back checks "
+          "and the reference solution they compare with")
     chapters = grade.discover_chapters()
     # another chapter that needs nothing but chapter 1 (the rest stay stubs)
     other = next((c for c in reversed(chapters) if c.slug != "gd" and set(c.uses) <= {"gd"}),
@@ -103,10 +111,11 @@ def verify(path, checks):
             return
         with open(report) as f:
             data = json.load(f)
-        want = sum(c.max_points for c in chapters if c.number in expected)
+        want = sum(c.max_points + sum(t.points for t in grade.read_held(c, 1))
+                   for c in chapters if c.number in expected)
         per = {}
         for t in data["tests"]:
-            n = re.match(r"Chapter (\d+):", t["name"]).group(1).zfill(2)
+            n = re.match(r"Chapter (\d+)", t["name"]).group(1).zfill(2)
             per[n] = per.get(n, 0) + t["score"]
         wrong = {n: p for n, p in per.items() if (n in expected) != (p > 0)}
         check(data["score"] == want and not wrong,
@@ -115,6 +124,10 @@ def verify(path, checks):
               + (f"; per chapter: {per}" if wrong or data["score"] != want else ""))
         check("not in your upload" in data.get("output", ""),
               "results.json notes the chapter files not handed in")
+        held = [t for t in data["tests"] if "held-back" in t.get("tags", [])]
+        check(held and isinstance(data.get("seed"), str) and "seed" in data["output"],
+              f"results.json has the held-back checks as tests of their own "
+              f"({len(held)}) and the seed they were drawn from ({data.get('seed')})")
     finally:
         shutil.rmtree(ag, ignore_errors=True)
 

@@ -36,7 +36,8 @@ NAME = "course-student"
 
 # Instructor-only material: path prefixes (folders end with "/").
 EXCLUDE = [
-    ".git/", "solutions/", "tests/hostile/", "tests/mistakes/", ".ci/", "build/",
+    ".git/", "solutions/", "tests/hostile/", "tests/mistakes/", "tests/held/",
+    "tests/support/held.", ".ci/", "build/",
     "CONTRIBUTING.md",
     "tools/selftest.py", "tools/coverage.py", "tools/check_outputs.py",
     "tools/test_grader.py", "tools/test_instructor.py", "tools/release.py",

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """selftest.py: `make test`, the course checking itself.
 
-  1. the reference solutions score full marks (every graded test passes);
+  1. the reference solutions score full marks (every graded test passes,
+     and every held-back check on each of 20 seeds);
   2. the stubs in exercises/ score exactly 0 (every graded test fails, and
-     fails cleanly: no crash, no time-out);
+     fails cleanly: no crash, no time-out; every held-back check fails on
+     every seed);
   3. every program output a chapter shows is the demo's real output, and
      every section a test cites exists (tools/check_outputs.py);
   4. the book builds (make book);
@@ -30,10 +32,12 @@ COUNTS = re.compile(r"^(?:[\w-]+: )?(\d+) passed, (\d+) failed\s*$")
 STEPS = [
     ("solutions score full marks",
      [PY, "tools/grade.py", "--build", "build/solutions", "--exercises", "solutions",
-      "--werror", "--expect", "full", "--report", "build/solutions/results.json"]),
+      "--werror", "--expect", "full", "--seeds", "1-20",
+      "--report", "build/solutions/results.json"]),
     ("stubs score zero",
      [PY, "tools/grade.py", "--build", "build/stubs", "--exercises", "exercises",
-      "--werror", "--expect", "zero", "--report", "build/stubs/results.json"]),
+      "--werror", "--expect", "zero", "--seeds", "1-20",
+      "--report", "build/stubs/results.json"]),
     ("chapter outputs match the demos", [PY, "tools/check_outputs.py"]),
     ("the book builds", ["make", "--no-print-directory", "book"]),
     ("the grader's own tests: hostile and broken submissions", [PY, "tools/test_grader.py"]),

@@ -41,6 +41,7 @@ import grade  # noqa: E402  (the chapter list and the sandbox uid range)
 FIXTURES = os.path.join(ROOT, "tests", "hostile")
 WORK = os.path.join(ROOT, "build", "selftest", "hostile")  # main() may change both
 BOUND = 90  # seconds one grading of one fixture may take, at most
+SEEDS = "1-20"  # the held-back checks' seeds for the proofs (mistakes, held: yes)
 PRELUDE = ("#define _GNU_SOURCE\n#include <assert.h>\n#include <math.h>\n#include <stdio.h>\n"
            "#include <stdlib.h>\n#include <unistd.h>\n")
 
@@ -51,6 +52,7 @@ class Fixture:
         self.expect, self.runtime, self.keep, self.keep_runtime = [], [], [], []
         self.chapters, self.where, self.runtime_needs_root = [], None, False
         self.about, self.helpers, self.absent = "", "", []
+        self.held, self.expect_held = False, []
         with open(path) as f:
             text = f.read()
         head, sep, self.code = text.partition("\ncode:\n")
@@ -80,6 +82,11 @@ class Fixture:
                 self.about = value
             elif key == "absent":
                 self.absent.append(value)
+            elif key == "held":
+                self.held = value == "yes"
+            elif key == "expect-held":
+                test, _, fragment = value.partition(" = ")
+                self.expect_held.append((test.strip(), fragment.strip()))
             elif key == "runtime-needs-root":
                 self.runtime_needs_root = value == "yes"
             else:
@@ -142,6 +149,13 @@ def base_dir():
     return os.path.join(WORK, "_base")
 
 
+def held_proof(fx):
+    """Whether a fixture is graded with the held-back checks too: every
+    typical mistake and variant, and the hostile fixtures that ask."""
+    return (fx is None and FIXTURES.endswith("mistakes")) or \
+        (fx is not None and (fx.held or FIXTURES.endswith("mistakes")))
+
+
 def prepare_base(chapters):
     """Grades the solutions once: the baseline, and the course's judges and
     drivers (plain and sanitizer) and the compile cache that every
@@ -151,7 +165,8 @@ def prepare_base(chapters):
     os.makedirs(base)
     report = os.path.join(base, "results.json")
     proc = subprocess.run(grade_cmd(os.path.join(base, "build"), os.path.join(ROOT, "solutions"),
-                                    [c.number for c in chapters], report),
+                                    [c.number for c in chapters], report,
+                                    ["--seeds", SEEDS] if held_proof(None) else []),
                           capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"test_grader: grading the solutions failed: {proc.stderr}")
@@ -178,6 +193,8 @@ def check_report(fx, mode, report, baseline, chapter_of_file, elapsed):
             data["max_score"] != sum(t["max_score"] for t in tests.values()):
         problems.append(f"{label}: the report's total is not the sum of its tests")
     prefix = f"Chapter {int(chapter_of_file.number)}: "
+    held_prefix = f"Chapter {int(chapter_of_file.number)} (held-back): "
+    problems += check_held(fx, mode, tests, held_prefix, label)
     for test, fragment in expect:
         if fragment == "?":
             continue
@@ -202,13 +219,48 @@ def check_report(fx, mode, report, baseline, chapter_of_file, elapsed):
     # cannot reach must score as they do on the solutions.
     for name, t in tests.items():
         base = baseline.get(name)
-        if not name.startswith(prefix) and base is not None and t["score"] != base["score"]:
+        if not name.startswith((prefix, held_prefix)) and base is not None and \
+                t["score"] != base["score"]:
             problems.append(f"{label}: {name}, in a chapter the fault does not touch, "
                             f"scored {t['score']} instead of {base['score']}: "
                             f"{t['output'][:300]}")
     for name, t in tests.items():
         if t["score"] > 0 and t["output"] != "passed":
             problems.append(f"{label}: {name} has points and a failure message")
+    return problems
+
+
+def check_held(fx, mode, tests, held_prefix, label):
+    """The held-back layer's proofs, where the fixture was graded on SEEDS:
+    a mistake is caught by some held-back check on every seed; a correct
+    variant passes every one of its chapter's on every seed; expect-held:
+    TEST (or *) fails on every seed."""
+    held = {n: t for n, t in tests.items() if "held-back" in t.get("tags", [])}
+    mine = {n: t for n, t in held.items() if n.startswith(held_prefix)}
+    if not held or mode != "normal":
+        return []
+    first, last = (int(v) for v in SEEDS.split("-"))
+    problems = []
+    if fx.expect and not fx.keep == ["*"] and FIXTURES.endswith("mistakes"):
+        missed = [s for s in range(first, last + 1)
+                  if not any(s in t.get("seeds_failed", []) for t in held.values())]
+        if missed:
+            problems.append(f"{label}: no held-back check catches it on seeds {missed}")
+    if "*" in fx.keep and FIXTURES.endswith("mistakes"):
+        for name, t in mine.items():
+            if t.get("seeds_failed"):
+                problems.append(f"{label}: {name} fails on seeds {t['seeds_failed']}: "
+                                f"{t['output'][:300]}")
+    for test, fragment in fx.expect_held:
+        names = list(mine) if test == "*" else [held_prefix + test]
+        for name in names:
+            t = mine.get(name)
+            if t is None or len(t.get("seeds_failed", [])) != last - first + 1 \
+                    or fragment not in t["output"]:
+                problems.append(f"{label}: {name} should fail on every seed with "
+                                f"{fragment!r}; failed on "
+                                f"{t.get('seeds_failed') if t else 'no such test'}: "
+                                f"{t['output'][:200] if t else ''}")
     return problems
 
 
@@ -245,6 +297,8 @@ def run_fixture(fx, mode, chapters, baseline):
     build = os.path.join(folder, "build")
     report = os.path.join(folder, "results.json")
     extra = ["--no-symbol-check"] if mode == "runtime" else []
+    if held_proof(fx) and mode == "normal":
+        extra += ["--seeds", SEEDS]
     start = time.time()
     try:
         proc = subprocess.run(grade_cmd(build, exercises, wanted, report, extra),

@@ -17,6 +17,7 @@
 Prints "test_instructor: N passed, N failed".
 """
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -71,7 +72,8 @@ def class_grading(chapters):
         return
     with open(book) as f:
         rows = {r["student"]: r for r in csv.DictReader(f)}
-    full = sum(c.max_points for c in chapters)
+    held = {c.key: sum(t.points for t in grade.read_held(c, 1)) for c in chapters}
+    full = sum(c.max_points + held[c.key] for c in chapters)
     gd = next(c for c in chapters if c.slug == "gd")
     check(proc.returncode == 0 and set(rows) == {"ada", "bob", "cyd", "dee"} | set(doors)
           and all(rows[s]["status"] == "ok" for s in ("ada", "bob", "cyd", "dee")),
@@ -80,7 +82,7 @@ def class_grading(chapters):
         row = rows.get(name, {})
         got = int(row.get(gd.key, -1)) if row else -1
         check(got == (gd.max_points if want else 0) and status in row.get("status", "")
-              and int(row.get("total", -1)) == got,
+              and int(row.get("total", -1)) == got + (held[gd.key] if want else 0),
               f"class door: {about}: chapter 1 scores {got}/{gd.max_points}, the rest 0, "
               f"status {row.get('status')!r}")
     check(not os.path.exists(os.path.join(ROOT, "pwned-by-make"))
@@ -102,10 +104,21 @@ def class_grading(chapters):
     with open(os.path.join(out, "students", "dee", "feedback.txt")) as f:
         dee = f.read()
     check(int(rows["dee"][gd.key]) == gd.max_points and int(rows["dee"]["total"]) ==
-          gd.max_points and "not handed in" in dee,
+          gd.max_points + held[gd.key] and "not handed in" in dee,
           "a partial submission (a bare gd.c) gets chapter 1 and a note on the missing files")
     check(all(os.path.exists(os.path.join(out, "students", s, "results.json"))
               for s in rows), "every student has a results.json and a feedback.txt")
+    seed = rows["cyd"].get("seed", "")
+    replay = os.path.join(WORK, "replay.json")
+    run([sys.executable, "tools/grade.py", "--exercises", os.path.join(subs, "cyd", "exercises"),
+         "--build", os.path.join(WORK, "replay"), "--held", "--seed", seed or "0",
+         "--report", replay, "--quiet"], timeout=600)
+    again = json.load(open(replay)) if os.path.exists(replay) else {}
+    check(seed.isdigit() and int(rows["cyd"]["held-back"]) > 0
+          and again.get("score") == int(rows["cyd"]["total"]),
+          f"the gradebook has the held-back points and the seed of each grade, and "
+          f"grading again with that seed ({seed}) gives the same total "
+          f"({again.get('score')} = {rows['cyd']['total']})")
 
 
 def hostile_class(subs):

@@ -52,10 +52,15 @@
     }                                                                          \
     static void held_body_##suite##_##name(void)
 
-/* The call, made on the student's code, or on the reference solution. */
+/* The call, made on the student's code, or on the reference solution: the
+ * next call of a function of include/ goes to the reference, the ones
+ * after it to the student again. For a provided inline helper that makes
+ * several calls (optimizer_free), or a block of calls, ON_REFERENCE. */
 #define STUDENT(call) (judge_use(JUDGE_STUDENT), (call))
-#define REFERENCE(call)                                                        \
-    (judge_use(JUDGE_REFERENCE), (call), judge_use(JUDGE_STUDENT))
+#define REFERENCE(call) (judge_use_once(JUDGE_REFERENCE), (call))
+#define ON_REFERENCE                                                           \
+    for (int held_once_ = (judge_use(JUDGE_REFERENCE), 1); held_once_;         \
+         held_once_ = 0, judge_use(JUDGE_STUDENT))
 
 /* Checks that do not end the test but the seed: got (the student's) must be
  * within tol of want (the reference's); the message says both, the inputs

@@ -65,7 +65,17 @@ typedef struct {
 static Mirror *mirrors;
 static size_t n_mirrors, cap_mirrors;
 
-void judge_use(JudgeTarget target) { current = target; }
+static bool once; /* judge_use_once: back to the student after the call */
+
+void judge_use(JudgeTarget target) {
+    current = target;
+    once = false;
+}
+
+void judge_use_once(JudgeTarget target) {
+    current = target;
+    once = true;
+}
 JudgeTarget judge_target(void) { return current; }
 
 static const char *call_name(void) {
@@ -445,6 +455,7 @@ void judge_wait(Wire *w) {
 void judge_end(Wire *w) {
     (void)w;
     if (depth > 0) n_arrays = array_base[--depth];
+    if (depth == 0 && once) judge_use(JUDGE_STUDENT);
 }
 
 void judge_close(void) {

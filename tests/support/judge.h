@@ -26,6 +26,8 @@
  * only) the reference solution, in a driver of its own. */
 typedef enum { JUDGE_STUDENT, JUDGE_REFERENCE } JudgeTarget;
 void judge_use(JudgeTarget target);
+/* The same for the next call only: when it returns, the student again. */
+void judge_use_once(JudgeTarget target);
 JudgeTarget judge_target(void);
 
 /* The signatures a function pointer argument may have (gd.h). */
