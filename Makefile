@@ -172,16 +172,19 @@ build/figures/%.pdf: tools/plots/%.gp $(wildcard tools/plots/*.gnuplot) \
 	  || { echo "gnuplot failed on $<" >&2; exit 1; }
 
 BOOK_SOURCES := book.md $(CHAPTER_FILES)
-LUA_FILTERS := tools/include-code.lua tools/crossref.lua
+BIBLIOGRAPHY := references.bib
+# The order matters: listings first, then numbers and references, then the
+# book's apparatus, then citeproc (which fills the reference list).
+LUA_FILTERS := tools/include-code.lua tools/crossref.lua tools/book-matter.lua
 PANDOC_FLAGS := --from=markdown --pdf-engine=pdflatex --top-level-division=chapter \
   --number-sections --toc --highlight-style=tango --resource-path=build:. \
-  $(addprefix --lua-filter=,$(LUA_FILTERS)) -V documentclass=book \
+  $(addprefix --lua-filter=,$(LUA_FILTERS)) --citeproc -V documentclass=book \
   -V geometry:margin=1in -V fontsize=11pt -V colorlinks=true \
   -H tools/book-preamble.tex
 
 book: build/book.pdf ## build/book.pdf: the whole course as a book (pandoc + LaTeX)
 
-build/book.pdf: $(BOOK_SOURCES) $(LUA_FILTERS) tools/book-preamble.tex $(FIGURES) \
+build/book.pdf: $(BOOK_SOURCES) $(BIBLIOGRAPHY) $(LUA_FILTERS) tools/book-preamble.tex $(FIGURES) \
                 $(wildcard include/*.h lib/*.[ch] examples/*.c tests/*.c tests/support/*.[ch])
 	$(Q)sh tools/setup.sh book --quiet
 	@mkdir -p $(@D)
