@@ -153,23 +153,36 @@ test: ## the course checks itself: solutions full marks, stubs 0, outputs, book,
 check-outputs: ## check every program output shown in chapters/ against the demos
 	$(Q)$(PYTHON) tools/check_outputs.py
 
-# Figures: the solutions' demo writes the data, one gnuplot script per figure.
+# Figures: the solutions' demo writes the data, one gnuplot script per figure,
+# drawn as PDF for the book and as SVG for the web edition.
 # (only the figures of chapters that exist: a chapter being written does not
 # break the book)
 FIG_SCRIPTS := $(sort $(foreach s,$(SLUGS),$(wildcard tools/plots/$(s)-*.gp)))
 FIGURES := $(patsubst tools/plots/%.gp,build/figures/%.pdf,$(FIG_SCRIPTS))
+HTML_FIGURES := $(patsubst tools/plots/%.gp,build/html/figures/%.svg,$(FIG_SCRIPTS))
 fig_slug = $(firstword $(subst -, ,$(1)))
+FIG_STYLE := $(wildcard tools/plots/*.gnuplot) tools/plots/fonts.conf
 
 build/figdata/%/stdout.txt: $(SOLUTIONS_BUILD)/bin/%-demo
 	@mkdir -p $(@D)
 	$(Q)$< $(@D) > $@
 
-build/figures/%.pdf: tools/plots/%.gp $(wildcard tools/plots/*.gnuplot) \
-                     build/figdata/$$(call fig_slug,$$*)/stdout.txt
-	@mkdir -p $(@D)
-	$(Q)gnuplot -e "datadir='build/figdata/$(call fig_slug,$*)'" \
-	  -e "outfile='$@'" -e "load 'tools/plots/style.gnuplot'" $< \
-	  || { echo "gnuplot failed on $<" >&2; exit 1; }
+define draw_figure
+@mkdir -p $(@D)
+$(Q)FONTCONFIG_FILE=$(CURDIR)/tools/plots/fonts.conf \
+  gnuplot -e "datadir='build/figdata/$(call fig_slug,$*)'" \
+  -e "outfile='$@'" -e "load 'tools/plots/style.gnuplot'" $< \
+  || { echo "gnuplot failed on $<" >&2; exit 1; }
+endef
+
+build/figures/%.pdf: tools/plots/%.gp $(FIG_STYLE) build/figdata/$$(call fig_slug,$$*)/stdout.txt
+	$(draw_figure)
+
+# The SVG names the fonts of the web edition's text (tools/html/style.css).
+SVG_FONTS := 'Latin Modern Roman', 'LM Roman 10', 'CMU Serif', Georgia, serif
+build/html/figures/%.svg: tools/plots/%.gp $(FIG_STYLE) build/figdata/$$(call fig_slug,$$*)/stdout.txt
+	$(draw_figure)
+	$(Q)sed -i -e "s/font-family=\"Latin Modern Roman\"/font-family=\"$(SVG_FONTS)\"/g" $@
 
 BOOK_SOURCES := book.md $(CHAPTER_FILES)
 BIBLIOGRAPHY := references.bib

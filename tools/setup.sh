@@ -6,7 +6,7 @@
 #   sh tools/setup.sh grade|book|coverage|all [--quiet]
 #
 # grade:    a C compiler, make, Python 3, Criterion
-# book:     pandoc, pdflatex (TeX Live), gnuplot
+# book:     pandoc, pdflatex (TeX Live), gnuplot, KaTeX's fonts
 # coverage: gcovr
 # all:      everything above (what `make test` and CI need)
 set -u
@@ -35,6 +35,8 @@ check_book() {
     need 'command -v pdflatex && kpsewhich lmodern.sty && kpsewhich fvextra.sty' \
         texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended lmodern
     need 'command -v gnuplot' gnuplot-nox
+    # the figures' Greek letters (tools/plots/fonts.conf)
+    need 'test -f /usr/share/fonts/truetype/katex/KaTeX_Math-Italic.ttf' fonts-katex
 }
 check_coverage() {
     need 'command -v gcovr' gcovr
