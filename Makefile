@@ -175,12 +175,15 @@ $(Q)FONTCONFIG_FILE=$(CURDIR)/tools/plots/fonts.conf \
   || { echo "gnuplot failed on $<" >&2; exit 1; }
 endef
 
-build/figures/%.pdf: tools/plots/%.gp $(FIG_STYLE) build/figdata/$$(call fig_slug,$$*)/stdout.txt
+# (setup-book and setup-html check the tools once, before the first figure)
+build/figures/%.pdf: tools/plots/%.gp $(FIG_STYLE) build/figdata/$$(call fig_slug,$$*)/stdout.txt \
+                     | setup-book
 	$(draw_figure)
 
-# The SVG names the fonts of the web edition's text (tools/html/style.css).
+# The SVG names the fonts of the web edition's text (tools/web/style.css).
 SVG_FONTS := 'Latin Modern Roman', 'LM Roman 10', 'CMU Serif', Georgia, serif
-build/html/figures/%.svg: tools/plots/%.gp $(FIG_STYLE) build/figdata/$$(call fig_slug,$$*)/stdout.txt
+build/html/figures/%.svg: tools/plots/%.gp $(FIG_STYLE) build/figdata/$$(call fig_slug,$$*)/stdout.txt \
+                          | setup-html
 	$(draw_figure)
 	$(Q)sed -i -e "s/font-family=\"Latin Modern Roman\"/font-family=\"$(SVG_FONTS)\"/g" $@
 
@@ -195,14 +198,33 @@ PANDOC_FLAGS := --from=markdown --pdf-engine=pdflatex --top-level-division=chapt
   -V geometry:margin=1in -V fontsize=11pt -V colorlinks=true \
   -H tools/book-preamble.tex
 
+LISTED_SOURCES := $(wildcard include/*.h lib/*.[ch] examples/*.c tests/*.c tests/support/*.[ch])
+
+.PHONY: html check-web setup-book setup-html
 book: build/book.pdf ## build/book.pdf: the whole course as a book (pandoc + LaTeX)
 
 build/book.pdf: $(BOOK_SOURCES) $(BIBLIOGRAPHY) $(LUA_FILTERS) tools/book-preamble.tex $(FIGURES) \
-                $(wildcard include/*.h lib/*.[ch] examples/*.c tests/*.c tests/support/*.[ch])
-	$(Q)sh tools/setup.sh book --quiet
+                $(LISTED_SOURCES) | setup-book
 	@mkdir -p $(@D)
 	$(Q)pandoc $(PANDOC_FLAGS) $(BOOK_SOURCES) -o $@
 	@echo "book: $@"
+
+# The web edition: the same sources and filters, cut into pages by
+# tools/web_edition.py (an index with the preface and the contents, a page per
+# chapter, the references), KaTeX and its fonts copied in, SVG figures.
+html: build/html/index.html ## build/html/: the course as a web site, a page per chapter, offline
+build/html/index.html: $(BOOK_SOURCES) $(BIBLIOGRAPHY) $(LUA_FILTERS) tools/web_edition.py \
+                       $(wildcard tools/web/*) $(HTML_FIGURES) $(LISTED_SOURCES) | setup-html
+	$(Q)$(PYTHON) tools/web_edition.py --out build/html --filters "$(LUA_FILTERS)" \
+	  --bibliography $(BIBLIOGRAPHY) $(BOOK_SOURCES)
+
+check-web: html ## load every page of build/html in headless Chromium: errors, requests, TeX, links
+	$(Q)$(PYTHON) tools/check_web.py --site build/html
+
+setup-book:
+	$(Q)sh tools/setup.sh book --quiet
+setup-html:
+	$(Q)sh tools/setup.sh html --quiet
 
 bench: ## time the capstone's training runs and demo (not a test; quoted in ch. 8)
 	$(Q)bash tools/bench_capstone.sh

@@ -78,7 +78,7 @@ local function label(text, code)
     return pandoc.RawBlock("latex", "\\Needspace*{" .. keep .. "\\baselineskip}" ..
                            "\\listinglabel{" .. text .. "}")
   end
-  return pandoc.Para({pandoc.Emph({pandoc.Str(text)})})
+  return pandoc.Div({pandoc.Plain({pandoc.Str(text)})}, pandoc.Attr("", {"listing-label"}))
 end
 
 function CodeBlock(el)
@@ -98,7 +98,8 @@ function CodeBlock(el)
   if el.classes:includes("output") then
     local program = el.attributes["program"] or "?"
     el.attributes["program"] = nil
-    el.classes = {}
+    -- no language: the PDF shows it verbatim, the web styles pre.output
+    el.classes = FORMAT:match("latex") and {} or {"output"}
     return {label("output of the " .. program .. " demo (make run)", el.text), el}
   end
 end

@@ -3,12 +3,14 @@
 # missing ones with apt-get when it can (root, or sudo without a password),
 # and otherwise printing the one command to run.
 #
-#   sh tools/setup.sh grade|book|coverage|all [--quiet]
+#   sh tools/setup.sh grade|book|html|coverage|all [--quiet]
 #
 # grade:    a C compiler, make, Python 3, Criterion
 # book:     pandoc, pdflatex (TeX Live), gnuplot, KaTeX's fonts
+# html:     pandoc, gnuplot, KaTeX (script, style sheet and fonts)
 # coverage: gcovr
-# all:      everything above (what `make test` and CI need)
+# all:      everything above, and Chromium, which tests the web edition
+#           (what `make test` and CI need)
 set -u
 what=${1:-grade}
 quiet=${2:-}
@@ -38,6 +40,12 @@ check_book() {
     # the figures' Greek letters (tools/plots/fonts.conf)
     need 'test -f /usr/share/fonts/truetype/katex/KaTeX_Math-Italic.ttf' fonts-katex
 }
+check_html() {
+    need 'command -v pandoc' pandoc
+    need 'command -v gnuplot' gnuplot-nox
+    need 'test -f /usr/share/javascript/katex/katex.min.js' libjs-katex
+    need 'test -f /usr/share/fonts/truetype/katex/KaTeX_Math-Italic.ttf' fonts-katex
+}
 check_coverage() {
     need 'command -v gcovr' gcovr
 }
@@ -45,10 +53,12 @@ check_coverage() {
 case $what in
     grade) check_grade ;;
     book) check_book ;;
+    html) check_html ;;
     coverage) check_grade; check_coverage ;;
-    all) check_grade; check_book; check_coverage
-         need 'command -v pdftoppm' poppler-utils ;;
-    *) echo "setup.sh: unknown part '$what' (grade, book, coverage or all)" >&2; exit 2 ;;
+    all) check_grade; check_book; check_html; check_coverage
+         need 'command -v pdftoppm' poppler-utils
+         need 'command -v chromium' chromium ;;
+    *) echo "setup.sh: unknown part '$what' (grade, book, html, coverage or all)" >&2; exit 2 ;;
 esac
 
 # Each package once, in a stable order.

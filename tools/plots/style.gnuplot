@@ -12,7 +12,7 @@ svg = strstrt(outfile, ".svg") > 0
 # 4.5 pt. The SVG is drawn at 72 units per inch, so that it keeps the PDF's
 # proportions when the page scales it.
 figure_size(w, h) = svg \
-  ? sprintf("set terminal svg size %d,%d dynamic enhanced font 'Latin Modern Roman,9' fontscale 1.0 linewidth 1.2 dashlength 2 rounded background rgb 'white'", w * 72, h * 72) \
+  ? sprintf("set terminal svg size %d,%d dynamic enhanced font 'Latin Modern Roman,9' fontscale 1.0 linewidth 1.0 dashlength 1.4 rounded background rgb 'white'", w * 72, h * 72) \
   : sprintf("set terminal pdfcairo size %gin,%gin enhanced font 'Latin Modern Roman,9' fontscale 1.0 linewidth 1.2 dashlength 2 rounded", w, h)
 eval figure_size(5.5, 3.2)
 set output outfile
