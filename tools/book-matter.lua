@@ -9,7 +9,10 @@
 --   * a last, unnumbered chapter "References" holds the reference list
 --     (pandoc's --citeproc, which must run after this filter, fills it);
 --   * in the PDF the preface is front matter, numbered in roman: \mainmatter
---     moves to the first numbered chapter, \backmatter to the references.
+--     moves to the first numbered chapter, \backmatter to the references;
+--   * in the PDF a lead-in, a paragraph that ends with a colon, is never
+--     the last thing on a page: no page break between it and the listing,
+--     equation or list it introduces (TeX breaks inside or before it).
 --
 -- Works with pandoc 2.17 (Lua 5.3).
 
@@ -75,6 +78,25 @@ local function references()
   return blocks
 end
 
+local function is_lead_in(block)
+  local last = block and (block.t == "Para" or block.t == "Plain") and block.content[#block.content]
+  return last and last.t == "Str" and last.text:match(":$")
+end
+
+-- \leadin (tools/book-preamble.tex) forbids a break after the lead-in; a
+-- list's own break point before its first item needs \leadinlist.
+local function keep_lead_ins(blocks)
+  local out = pandoc.List()
+  for i, b in ipairs(blocks) do
+    out:insert(b)
+    if is_lead_in(b) and blocks[i + 1] then
+      local list = blocks[i + 1].t == "BulletList" or blocks[i + 1].t == "OrderedList"
+      out:insert(pandoc.RawBlock("latex", list and "\\leadinlist" or "\\leadin"))
+    end
+  end
+  return out
+end
+
 function Pandoc(doc)
   local repo = doc.meta.repository
   if not repo then fail("book.md has no `repository` field (the course's address)") end
@@ -82,6 +104,7 @@ function Pandoc(doc)
   local doc_meta = doc.meta
   licence_page(doc_meta)
   doc = pandoc.walk_block(pandoc.Div(doc.blocks), placeholders)
+  if latex then doc = pandoc.walk_block(doc, {Blocks = keep_lead_ins}) end
   local blocks, started = pandoc.List(), false
   for _, b in ipairs(doc.content) do
     if latex and not started and b.t == "Header" and b.level == 1
