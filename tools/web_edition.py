@@ -88,6 +88,8 @@ def stringify(inlines):
             out.append(c[1])
         elif t in ("Emph", "Strong", "SmallCaps", "Strikeout", "Underline"):
             out.append(stringify(c))
+        elif t == "Link" and "anchor" in c[0][1]:
+            continue  # a heading's own anchor link
         elif t in ("Span", "Link"):
             out.append(stringify(c[1]))
         elif t == "Quoted":
@@ -141,6 +143,17 @@ def split_pages(blocks):
         else:
             page.file = re.sub(r"[^a-z0-9-]+", "-", slug.lower()) + ".html"
     return pages
+
+
+def add_anchors(pages):
+    """A heading (below the page's title) ends with a link to itself, shown
+    on hover, so that a section can be linked to."""
+    for page in pages:
+        for b in page.blocks:
+            if b["t"] == "Header" and b["c"][0] > 1 and b["c"][1][0]:
+                b["c"][2].append({"t": "Link", "c": [
+                    ["", ["anchor"], [["aria-label", "link to this section"]]],
+                    [{"t": "Str", "c": "#"}], ["#" + b["c"][1][0], ""]]})
 
 
 def link_across_pages(pages):
@@ -267,6 +280,7 @@ def main():
         + ["--citeproc", f"--bibliography={args.bibliography}"] + args.sources))
     meta = book["meta"]
     pages = split_pages(book["blocks"])
+    add_anchors(pages)
     link_across_pages(pages)
     check_figures(pages, out)
     copy_katex(out)
