@@ -221,40 +221,78 @@ test: ## the course checks itself: solutions full marks, stubs 0, outputs, book,
 check-outputs: ## check every program output shown in chapters/ against the demos
 	$(Q)$(PYTHON) tools/check_outputs.py
 
-# Figures: the solutions' demo writes the data, one gnuplot script per figure.
+# Figures: the solutions' demo writes the data, one gnuplot script per figure,
+# drawn as PDF for the book and as SVG for the web edition.
 # (only the figures of chapters that exist: a chapter being written does not
 # break the book)
 FIG_SCRIPTS := $(sort $(foreach s,$(SLUGS),$(wildcard tools/plots/$(s)-*.gp)))
 FIGURES := $(patsubst tools/plots/%.gp,build/figures/%.pdf,$(FIG_SCRIPTS))
+HTML_FIGURES := $(patsubst tools/plots/%.gp,build/html/figures/%.svg,$(FIG_SCRIPTS))
 fig_slug = $(firstword $(subst -, ,$(1)))
+FIG_STYLE := $(wildcard tools/plots/*.gnuplot) tools/plots/fonts.conf
 
 build/figdata/%/stdout.txt: $(SOLUTIONS_BUILD)/bin/%-demo
 	@mkdir -p $(@D)
 	$(Q)$< $(@D) > $@
 
-build/figures/%.pdf: tools/plots/%.gp $(wildcard tools/plots/*.gnuplot) \
-                     build/figdata/$$(call fig_slug,$$*)/stdout.txt
-	@mkdir -p $(@D)
-	$(Q)gnuplot -e "datadir='build/figdata/$(call fig_slug,$*)'" \
-	  -e "outfile='$@'" -e "load 'tools/plots/style.gnuplot'" $< \
-	  || { echo "gnuplot failed on $<" >&2; exit 1; }
+define draw_figure
+@mkdir -p $(@D)
+$(Q)FONTCONFIG_FILE=$(CURDIR)/tools/plots/fonts.conf \
+  gnuplot -e "datadir='build/figdata/$(call fig_slug,$*)'" \
+  -e "outfile='$@'" -e "load 'tools/plots/style.gnuplot'" $< \
+  || { echo "gnuplot failed on $<" >&2; exit 1; }
+endef
+
+# (setup-book and setup-html check the tools once, before the first figure)
+build/figures/%.pdf: tools/plots/%.gp $(FIG_STYLE) build/figdata/$$(call fig_slug,$$*)/stdout.txt \
+                     | setup-book
+	$(draw_figure)
+
+# The SVG names the fonts of the web edition's text (tools/web/style.css).
+SVG_FONTS := 'Latin Modern Roman', 'LM Roman 10', 'CMU Serif', Georgia, serif
+build/html/figures/%.svg: tools/plots/%.gp $(FIG_STYLE) build/figdata/$$(call fig_slug,$$*)/stdout.txt \
+                          | setup-html
+	$(draw_figure)
+	$(Q)sed -i -e "s/font-family=\"Latin Modern Roman\"/font-family=\"$(SVG_FONTS)\"/g" $@
 
 BOOK_SOURCES := book.md $(CHAPTER_FILES)
-LUA_FILTERS := tools/include-code.lua tools/crossref.lua
+BIBLIOGRAPHY := references.bib
+# The order matters: listings first, then numbers and references, then the
+# book's apparatus, then citeproc (which fills the reference list).
+LUA_FILTERS := tools/include-code.lua tools/crossref.lua tools/book-matter.lua
 PANDOC_FLAGS := --from=markdown --pdf-engine=pdflatex --top-level-division=chapter \
   --number-sections --toc --highlight-style=tango --resource-path=build:. \
-  $(addprefix --lua-filter=,$(LUA_FILTERS)) -V documentclass=book \
+  $(addprefix --lua-filter=,$(LUA_FILTERS)) --citeproc -V documentclass=book \
   -V geometry:margin=1in -V fontsize=11pt -V colorlinks=true \
   -H tools/book-preamble.tex
 
+LISTED_SOURCES := $(wildcard include/*.h lib/*.[ch] examples/*.c tests/*.c tests/support/*.[ch])
+
+.PHONY: html check-web setup-book setup-html
 book: build/book.pdf ## build/book.pdf: the whole course as a book (pandoc + LaTeX)
 
-build/book.pdf: $(BOOK_SOURCES) $(LUA_FILTERS) tools/book-preamble.tex $(FIGURES) \
-                $(wildcard include/*.h lib/*.[ch] examples/*.c tests/*.c tests/support/*.[ch])
-	$(Q)sh tools/setup.sh book --quiet
+build/book.pdf: $(BOOK_SOURCES) $(BIBLIOGRAPHY) $(LUA_FILTERS) tools/book-preamble.tex $(FIGURES) \
+                $(LISTED_SOURCES) | setup-book
 	@mkdir -p $(@D)
 	$(Q)pandoc $(PANDOC_FLAGS) $(BOOK_SOURCES) -o $@
 	@echo "book: $@"
+
+# The web edition: the same sources and filters, cut into pages by
+# tools/web_edition.py (an index with the preface and the contents, a page per
+# chapter, the references), KaTeX and its fonts copied in, SVG figures.
+html: build/html/index.html ## build/html/: the course as a web site, a page per chapter, offline
+build/html/index.html: $(BOOK_SOURCES) $(BIBLIOGRAPHY) $(LUA_FILTERS) tools/web_edition.py \
+                       $(wildcard tools/web/*) $(HTML_FIGURES) $(LISTED_SOURCES) | setup-html
+	$(Q)$(PYTHON) tools/web_edition.py --out build/html --filters "$(LUA_FILTERS)" \
+	  --bibliography $(BIBLIOGRAPHY) $(BOOK_SOURCES)
+
+check-web: html ## load every page of build/html in headless Chromium: errors, requests, TeX, links
+	$(Q)$(PYTHON) tools/check_web.py --site build/html
+
+setup-book:
+	$(Q)sh tools/setup.sh book --quiet
+setup-html:
+	$(Q)sh tools/setup.sh html --quiet
 
 bench: ## time the capstone's training runs and demo (not a test; quoted in ch. 8)
 	$(Q)bash tools/bench_capstone.sh

@@ -197,7 +197,7 @@ static void adam_first_step(void) {
 }
 //< adam_first_step
 
-/* ---- 4.5 the source notes' run ------------------------------------------ */
+/* ---- 4.5 a tutorial's Adam run ------------------------------------------ */
 
 /* theta after `steps` Adam steps on scale * (theta - 3)^2 from 0; the
  * trajectory goes to traj[steps + 1] when not NULL. NAN if Adam is missing. */
@@ -218,9 +218,9 @@ static double adam_on_parabola(double lr, int steps, double scale,
     return theta;
 }
 
-//> notes_run
-static void notes_run(void) {
-    demo_heading("the source notes' Adam run: (theta - 3)^2 from 0, lr 0.01");
+//> tutorial_run
+static void tutorial_run(void) {
+    demo_heading("a tutorial's Adam run: (theta - 3)^2 from 0, lr 0.01");
     AdamState s;
     if (adam_init(&s, 1) != 0) {
         not_implemented("adam_init");
@@ -234,13 +234,13 @@ static void notes_run(void) {
         adam_step(&s, &theta, &g, &cfg);
     }
     adam_free(&s);
-    printf("after 100 steps, double:    theta = %.10f\n", theta);
-    printf("the notes, float32 PyTorch: theta = %.10f\n", 0.9375530481338501);
+    printf("after 100 steps, double:     theta = %.10f\n", theta);
+    printf("as printed, float32 PyTorch: theta = %.10f\n", 0.9375530481338501);
     printf("distance travelled / (100 * lr) = %.6f\n", theta / (100 * 0.01));
 }
-//< notes_run
+//< tutorial_run
 
-static void notes_run_scales(void) {
+static void tutorial_run_scales(void) {
     demo_heading("the same run with the loss multiplied by a constant");
     const double scales[4] = {1e-3, 1.0, 1e3, 1e6};
     for (int i = 0; i < 4; i++)
@@ -248,7 +248,7 @@ static void notes_run_scales(void) {
                adam_on_parabola(0.01, 100, scales[i], NULL));
 }
 
-static void notes_run_settings(const char *dir) {
+static void tutorial_run_settings(const char *dir) {
     demo_heading("theta after k Adam steps on (theta - 3)^2 from 0");
     const double rates[4] = {0.01, 0.03, 0.1, 0.3};
     const int steps[4] = {100, 300, 1000, 3000};
@@ -283,7 +283,7 @@ static void notes_run_settings(const char *dir) {
         gd[k + 1] = gd[k];
         gd_step(&gd[k + 1], &g, 1, 0.1);
     }
-    FILE *f = demo_open_data(dir, "notes-run.dat");
+    FILE *f = demo_open_data(dir, "tutorial-run.dat");
     if (!f) return;
     fprintf(f, "# step, theta: Adam lr 0.01, Adam lr 0.1, GD lr 0.1\n");
     for (int k = 0; k <= T; k++)
@@ -593,9 +593,9 @@ int main(int argc, char **argv) {
     adagrad_steps();
     rmsprop_vs_adam_steps();
     adam_first_step();
-    notes_run();
-    notes_run_scales();
-    notes_run_settings(dir);
+    tutorial_run();
+    tutorial_run_scales();
+    tutorial_run_settings(dir);
     weight_decay_demo();
     amsgrad_demo();
     adadelta_demo();

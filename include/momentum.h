@@ -43,7 +43,7 @@ void momentum_free(MomentumState *s);
  * x[n] (n = s->n), increments s->t, updates s->v first and then x with
  * the NEW velocity. None allocates.
  *
- * EMA form (the source notes):  v <- beta v + (1 - beta) g;  x <- x - lr v
+ * EMA form (many tutorials):    v <- beta v + (1 - beta) g;  x <- x - lr v
  * Heavy ball (PyTorch's SGD):   v <- beta v + g;             x <- x - lr v
  * Nesterov (PyTorch's form):    v <- beta v + g;  x <- x - lr (g + beta v)
  *

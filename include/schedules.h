@@ -41,7 +41,7 @@ double lr_multistep_decay(const MultiStepDecay *s, int t);
 //< multistep_decay
 
 //> exp_decay
-/* Exponential decay, as the source notes write it:
+/* Exponential decay, as textbooks write it:
  * lr(t) = lr0 exp(-lambda t). */
 typedef struct {
     double lr0;

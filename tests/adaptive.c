@@ -18,7 +18,7 @@
 #define SEE_ADAGRAD "chapter 4, section 4.2 'Adagrad'"
 #define SEE_RMSPROP "chapter 4, section 4.3 'RMSprop'"
 #define SEE_ADAM "chapter 4, section 4.4 'Adam'"
-#define SEE_NOTES "chapter 4, section 4.5 'Why Adam stops short of 3'"
+#define SEE_TUTORIAL "chapter 4, section 4.5 'Why Adam stops short of 3'"
 #define SEE_ADAMW "chapter 4, section 4.6 'AdamW and decoupled weight decay'"
 #define SEE_AMSGRAD "chapter 4, section 4.7 'AMSGrad'"
 #define SEE_ADADELTA "chapter 4, section 4.8 'Adadelta'"
@@ -41,7 +41,7 @@
 
 /* The same for runs of hundreds to thousands of steps (the tables of the
  * demo), where float accumulation drifts by up to ~5e-7: the tolerance of
- * the source notes' run, which the chapter promises to every float or
+ * tutorial's Adam run, which the chapter promises to every float or
  * double implementation. */
 #define TOL_RUN 1e-6
 
@@ -536,10 +536,10 @@ GRADED(adaptive, adam_adds_eps_outside_the_square_root, 2) {
     adam_free(&s);
 }
 
-//> notes_run_test
-GRADED(adaptive, adam_reproduces_the_source_notes_run, 3) {
+//> tutorial_run_test
+GRADED(adaptive, adam_reproduces_the_tutorial_run, 3) {
     /* theta = 0, loss (theta - 3)^2, lr 0.01, PyTorch's defaults, 100
-     * steps. The notes print 0.9375530481 (float32); double gives
+     * steps. The tutorial prints 0.9375530481 (float32); double gives
      * 0.9375536000. The tolerance accepts both and nothing else. */
     AdamConfig cfg = ADAM_DEFAULTS;
     cfg.lr = 0.01;
@@ -563,11 +563,11 @@ GRADED(adaptive, adam_reproduces_the_source_notes_run, 3) {
         MISTAKE(trusted_adam(0, 100, NULL, 2.0, &cfg, DECAY_NONE, false,
                              slips[k]),
                 causes[k]);
-    CHECK_NEAR(theta, 0.9375536000, 1e-6, SEE_NOTES,
+    CHECK_NEAR(theta, 0.9375536000, 1e-6, SEE_TUTORIAL,
                "theta after 100 adam_steps on (theta - 3)^2 from 0, "
                "lr = 0.01, betas (0.9, 0.999), eps = 1e-8");
 }
-//< notes_run_test
+//< tutorial_run_test
 
 GRADED(adaptive, adam_weight_decay_is_an_l2_term_in_the_gradient, 2) {
     /* In coordinate 1 the L2 term flips the gradient's sign (0.05 - 0.1),
@@ -930,10 +930,10 @@ static double adam_on_parabola(double lr, int steps, double scale,
     return theta;
 }
 
-GRADED(adaptive, scaling_the_loss_leaves_the_notes_run_almost_unchanged, 1) {
+GRADED(adaptive, scaling_the_loss_leaves_the_tutorial_run_almost_unchanged, 1) {
     /* Adam sees only the gradient's sign and relative size, until it is as
      * small as eps: the demo's four values. Any correct double ordering
-     * agrees to ~1e-15, float lands within the notes run's 1e-6; eps in the
+     * agrees to ~1e-15, float lands within the tutorial run's 1e-6; eps in the
      * wrong place moves the 1e-3 row by 8e-6 (before the correction) to
      * 1e-4 (inside the root). */
     const double scales[4] = {1e-3, 1.0, 1e3, 1e6};
@@ -949,7 +949,7 @@ GRADED(adaptive, scaling_the_loss_leaves_the_notes_run_almost_unchanged, 1) {
         MISTAKE(trusted_adam(0, 100, NULL, 2.0 * scales[i], &cfg,
                              DECAY_NONE, false, SLIP_EPS_HAT),
                 "eps is added to sqrt(v) before the bias correction of v");
-        CHECK_NEAR(theta, want[i], TOL_RUN, SEE_NOTES,
+        CHECK_NEAR(theta, want[i], TOL_RUN, SEE_TUTORIAL,
                    "theta after 100 adam_steps on %g * (theta - 3)^2 from 0, "
                    "lr = 0.01, default betas and eps",
                    scales[i]);
@@ -973,7 +973,7 @@ GRADED(adaptive, adam_reaches_3_with_more_steps_or_a_larger_lr, 2) {
             traj[k] = NAN;
         adam_on_parabola(rates[i], 3000, 1.0, traj);
         for (int j = 0; j < 4; j++)
-            CHECK_NEAR(traj[at[j]], want[i][j], TOL_RUN, SEE_NOTES,
+            CHECK_NEAR(traj[at[j]], want[i][j], TOL_RUN, SEE_TUTORIAL,
                        "theta after %d adam_steps on (theta - 3)^2 from 0, "
                        "lr = %g, default betas and eps",
                        at[j], rates[i]);
@@ -983,12 +983,12 @@ GRADED(adaptive, adam_reaches_3_with_more_steps_or_a_larger_lr, 2) {
             if (passes < 0 && traj[k] > 3.0) passes = k;
             if (traj[k] > traj[peak]) peak = k;
         }
-        CHECK_INT(passes, 40, SEE_NOTES,
+        CHECK_INT(passes, 40, SEE_TUTORIAL,
                   "first step at which theta > 3 with lr = 0.1");
-        CHECK_NEAR(traj[peak], 3.1773152843, TOL_RUN, SEE_NOTES,
+        CHECK_NEAR(traj[peak], 3.1773152843, TOL_RUN, SEE_TUTORIAL,
                    "the largest theta of the first 300 steps with lr = 0.1 "
                    "(the overshoot: momentum carries it past 3)");
-        CHECK_INT(peak, 53, SEE_NOTES, "the step of that largest theta");
+        CHECK_INT(peak, 53, SEE_TUTORIAL, "the step of that largest theta");
     }
 }
 

@@ -72,7 +72,7 @@ GRADED(schedules, multistep_decays_at_each_milestone, 2) {
                "lr_multistep_decay with no milestones at t=100 (constant)");
 }
 
-GRADED(schedules, exp_decay_follows_the_source_notes_formula, 2) {
+GRADED(schedules, exp_decay_follows_lr0_e_to_minus_lambda_t, 2) {
     const ExpDecay s = {.lr0 = 0.1, .lambda = 0.05};
     const int ts[5] = {0, 1, 20, 40, 100};
     for (int i = 0; i < 5; i++) {

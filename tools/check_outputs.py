@@ -9,7 +9,10 @@ Checks, for every chapter:
   - the chapter's Exercises section names every graded test of the chapter,
     and every test-like name it shows is a real test or course identifier;
   - the chapter has all its files, its tests declare points with GRADED,
-    and the text is ASCII (pdflatex).
+    and the text is ASCII (pdflatex);
+  - no source of the book or of the code holds a control character (a TAB
+    typed where `\t` of `\theta` was meant prints "L(heta)"); only the
+    Makefile's recipes may start with a TAB.
 Prints one line per failed check and "check_outputs: N passed, N failed".
 """
 import os
@@ -26,6 +29,13 @@ SEE = re.compile(r"chapter (\d+), section (\d+)\.(\d+) '([^']+)'")
 TODO = re.compile(r'TODO\((\d+)\.(\d+), "([^"]+)"\)')
 CODE_NAME = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)`")
 HEADING = re.compile(r"^## (.+?)(?:\s*\{[^}]*\})?\s*$", re.M)
+CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # all but the newline, \n
+# The sources the book and the course are made of (folders are walked).
+SOURCES = ["book.md", "references.bib", "README.md", "CONTRIBUTING.md", "Makefile",
+           "chapters", "include", "lib", "examples", "exercises", "solutions", "tests",
+           "tools", "data/README.md"]
+TEXT_EXT = (".md", ".bib", ".c", ".h", ".py", ".sh", ".lua", ".tex", ".gp", ".gnuplot",
+            ".fault", ".html", ".css", ".js", ".yml", ".txt")
 
 
 class Checks:
@@ -168,8 +178,36 @@ def check_todos(slug, headings, checks):
                                       f"but that section is '{actual}'")
 
 
+def source_files():
+    for entry in SOURCES:
+        path = os.path.join(ROOT, entry)
+        if os.path.isfile(path):
+            yield entry
+        for dirpath, dirnames, filenames in os.walk(path):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            for name in sorted(filenames):
+                if name.endswith(TEXT_EXT) or "." not in name:
+                    yield os.path.relpath(os.path.join(dirpath, name), ROOT)
+
+
+def check_control_characters(checks):
+    """No control character but the newline in any source: a TAB in book.md
+    once turned \\theta into TAB + "heta". The Makefile's recipes are the only
+    place a TAB belongs (at the start of a line)."""
+    for rel in source_files():
+        with open(os.path.join(ROOT, rel), "rb") as f:
+            text = f.read().decode("utf-8", errors="replace")
+        bad = [(number, line) for number, line in enumerate(text.split("\n"), 1)
+               if CONTROL.search(line.lstrip("\t") if rel == "Makefile" else line)]
+        if bad:
+            shown = CONTROL.sub(lambda m: f"<0x{ord(m.group()):02x}>", bad[0][1].strip())
+        checks.check(not bad, f"{rel}: control characters (0x09 is a TAB) on lines "
+                     f"{[n for n, _ in bad[:10]]}, e.g. {shown[:70]}" if bad else "")
+
+
 def main():
     checks = Checks()
+    check_control_characters(checks)
     with open(os.path.join(ROOT, "book.md")) as f:
         checks.check(f.read().isascii(), "book.md: non-ASCII characters (pdflatex)")
     headings = {number: headings_of(path) for number, _, path in chapters()}

@@ -12,6 +12,12 @@
 -- Output blocks, ```{.output program="gd"}, are left as they are (make test
 -- checks them against the demo) and get a label in the book.
 --
+-- Page breaks in the PDF (tools/book-preamble.tex sets listings line by
+-- line): a listing of up to SHORT lines is kept whole; a longer one may
+-- break, but not within its first KEEP lines, and says "continued" where
+-- it does. Its label stays with it (and tools/book-matter.lua keeps a
+-- lead-in sentence with the label).
+--
 -- Works with pandoc 2.17 (Lua 5.3).
 
 local function fail(msg)
@@ -61,10 +67,8 @@ local function trim(s)
   return (s:gsub("^%s+", ""):gsub("%s+$", ""))
 end
 
--- A listing of up to KEEP_WHOLE lines is kept on one page (with its
--- label); a longer one starts only where at least KEEP_START of its lines
--- fit, so that a label is never left alone at the foot of a page.
-local KEEP_WHOLE, KEEP_START = 16, 6
+local SHORT, KEEP = 7, 3
+local latex = FORMAT:match("latex") ~= nil
 
 local function line_count(text)
   local _, newlines = text:gsub("\n", "")
@@ -72,16 +76,15 @@ local function line_count(text)
 end
 
 local function label(text, code)
-  if FORMAT:match("latex") then
+  if latex then
     local n = line_count(code)
-    local keep = (n <= KEEP_WHOLE and n or KEEP_START) + 2
-    return pandoc.RawBlock("latex", "\\Needspace*{" .. keep .. "\\baselineskip}" ..
-                           "\\listinglabel{" .. text .. "}")
+    return pandoc.RawBlock("latex", "\\listinglabel{" .. text .. "}{" ..
+                           (n <= SHORT and n or KEEP) .. "}")
   end
-  return pandoc.Para({pandoc.Emph({pandoc.Str(text)})})
+  return pandoc.Div({pandoc.Plain({pandoc.Str(text)})}, pandoc.Attr("", {"listing-label"}))
 end
 
-function CodeBlock(el)
+local function CodeBlock(el)
   local path = el.attributes["include"]
   if path then
     local name = el.attributes["region"]
@@ -98,7 +101,14 @@ function CodeBlock(el)
   if el.classes:includes("output") then
     local program = el.attributes["program"] or "?"
     el.attributes["program"] = nil
-    el.classes = {}
-    return {label("output of the " .. program .. " demo (make run)", el.text), el}
+    local text = "output of the " .. program .. " demo (make run)"
+    if latex then
+      return {label(text, el.text), pandoc.RawBlock("latex",
+        "\\begin{OutputBlock}\n" .. el.text .. "\n\\end{OutputBlock}")}
+    end
+    el.classes = {"output"} -- the web edition styles pre.output
+    return {label(text, el.text), el}
   end
 end
+
+return {{CodeBlock = CodeBlock}}

@@ -12,13 +12,17 @@ tools that need the solutions or serve the instructor (self-test, coverage,
 output checks, book, class grading, packaging). The Makefile keeps the
 students' targets (grade, run, help, setup, clean); the instructor's ones
 say in one line that they are not part of the release. The README loses its
-instructor sections.
+instructor sections. The web edition (make html), which needs the solutions
+to draw its figures, ships built, in book/: the chapters with their code,
+readable offline from book/index.html.
 
 Then it proves the release (unless --no-verify): unpacked in a temporary
 folder, no path of the instructor's material is in it, no distinctive line
 of solutions/*.c is in any of its files, `make help` works, `make test`
-declines in one line, and `make grade` runs there and scores 0 out of the
-course's maximum. Prints "release: N passed, N failed".
+declines in one line, `make grade` runs there and scores 0 out of the
+course's maximum, and the web edition loads from the unpacked folder in
+headless Chromium with no error, outside request or dead link
+(tools/check_web.py; skipped, and said so, where Chromium is missing). Prints "release: N passed, N failed".
 """
 import argparse
 import io
@@ -44,9 +48,12 @@ EXCLUDE = [
     "tools/gradescope.py", "tools/gradescope/", "tools/grade_class.py",
     "tools/bench_", "tools/classroom.py", "tools/plots/",
     "tools/include-code.lua", "tools/crossref.lua", "tools/book-preamble.tex",
+    "tools/book-matter.lua", "tools/web_edition.py", "tools/web/", "tools/check_web.py",
 ]
-INSTRUCTOR_TARGETS = ("test book coverage check-outputs bench grade-class release gradescope "
-                      "classroom bench-class")
+# The built web edition (make html) and where it goes in the release.
+SITE, SITE_DEST = "build/html", "book"
+INSTRUCTOR_TARGETS = ("test book html check-web coverage check-outputs bench grade-class release "
+                      "gradescope classroom bench-class")
 MAKEFILE_TAIL = f"""# ---------------------------------------------------------------------------
 # The student release: the instructor's targets need the reference solutions
 # and are not part of it.
@@ -115,7 +122,18 @@ def stage(dest):
                 g.write(student_readme(f.read()))
         else:
             shutil.copy2(src, out)
+    shutil.copytree(os.path.join(ROOT, SITE), os.path.join(dest, SITE_DEST))
     return dest
+
+
+def build_site():
+    """make html: the web edition that the release ships."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
+    proc = subprocess.run(["make", "--no-print-directory", "html"], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit("release: make html failed, and the release ships the web edition:\n"
+                         + (proc.stdout + proc.stderr)[-2000:])
 
 
 def write_tarball(tree, path):
@@ -151,6 +169,30 @@ def distinctive_lines():
     return lines
 
 
+def check_site(course, check):
+    """The web edition is in the release, a page per chapter, and works from
+    where the release was unpacked."""
+    site = os.path.join(course, SITE_DEST)
+    chapters = sorted(f for f in os.listdir(os.path.join(ROOT, "chapters"))
+                      if re.match(r"^\d\d-\w+\.md$", f))
+    missing = [c.replace(".md", ".html") for c in ["index.md"] + chapters
+               if not os.path.isfile(os.path.join(site, c.replace(".md", ".html")))]
+    check(not missing, f"the web edition is in {SITE_DEST}/, a page per chapter"
+          + (f": missing {', '.join(missing)}" if missing else ""))
+    if not shutil.which("chromium"):
+        print("skip the web edition in a browser: no Chromium here (sh tools/setup.sh all)")
+        return
+    shots = tempfile.mkdtemp(prefix="release-shots-")
+    try:
+        proc = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "check_web.py"),
+                               "--site", site, "--out", shots], capture_output=True, text=True)
+    finally:
+        shutil.rmtree(shots, ignore_errors=True)
+    check(proc.returncode == 0, f"the web edition loads from {SITE_DEST}/index.html of the "
+          "unpacked release in headless Chromium: no error, outside request or dead link"
+          + ("" if proc.returncode == 0 else ":\n" + proc.stdout[-1500:]))
+
+
 def verify(tarball, checks):
     """Unpacks the release and proves it; appends (ok, text) to checks."""
     def check(ok, text):
@@ -167,6 +209,7 @@ def verify(tarball, checks):
         leaked = [f for f in files if excluded(f)]
         check(not leaked, "no instructor-only path in the release"
               + (f": {', '.join(leaked[:5])}" if leaked else ""))
+        check_site(course, check)
         secret = distinctive_lines()
         hits = []
         for rel in files:
@@ -211,6 +254,7 @@ def main(argv=None):
     p.add_argument("--no-verify", dest="verify", action="store_false")
     args = p.parse_args(argv)
     out = os.path.join(ROOT, args.out) if not os.path.isabs(args.out) else args.out
+    build_site()
     tmp = tempfile.mkdtemp(prefix="release-stage-")
     try:
         tree = stage(os.path.join(tmp, "course"))

@@ -8,7 +8,10 @@
      every seed);
   3. every program output a chapter shows is the demo's real output, and
      every section a test cites exists (tools/check_outputs.py);
-  4. the book builds (make book);
+  4. the book builds (make book), and the web edition (make html), whose
+     every page loads in headless Chromium without a console error, a
+     request outside the site, raw TeX, a missing image or a dead link
+     (tools/check_web.py);
   5. the grader's own tests pass (tools/test_grader.py: the hostile and
      broken submissions of tests/hostile/), and the tests' own tests: every
      typical mistake of tests/mistakes/ is caught with its hint, and every
@@ -40,6 +43,9 @@ STEPS = [
       "--report", "build/stubs/results.json"]),
     ("chapter outputs match the demos", [PY, "tools/check_outputs.py"]),
     ("the book builds", ["make", "--no-print-directory", "book"]),
+    ("the web edition builds", ["make", "--no-print-directory", "html"]),
+    ("the web edition in a browser: every page, formula, figure and link",
+     [PY, "tools/check_web.py"]),
     ("the grader's own tests: hostile and broken submissions", [PY, "tools/test_grader.py"]),
     ("the tests' own tests: typical mistakes caught, correct variants accepted",
      [PY, "tools/test_grader.py", "--fixtures", "tests/mistakes"]),

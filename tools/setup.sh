@@ -3,12 +3,14 @@
 # missing ones with apt-get when it can (root, or sudo without a password),
 # and otherwise printing the one command to run.
 #
-#   sh tools/setup.sh grade|book|coverage|all [--quiet]
+#   sh tools/setup.sh grade|book|html|coverage|all [--quiet]
 #
 # grade:    a C compiler, make, Python 3, Criterion
-# book:     pandoc, pdflatex (TeX Live), gnuplot
+# book:     pandoc, pdflatex (TeX Live), gnuplot, KaTeX's fonts
+# html:     pandoc, gnuplot, KaTeX (script, style sheet and fonts)
 # coverage: gcovr
-# all:      everything above (what `make test` and CI need)
+# all:      everything above, and Chromium, which tests the web edition
+#           (what `make test` and CI need)
 set -u
 what=${1:-grade}
 quiet=${2:-}
@@ -35,6 +37,14 @@ check_book() {
     need 'command -v pdflatex && kpsewhich lmodern.sty && kpsewhich fvextra.sty' \
         texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended lmodern
     need 'command -v gnuplot' gnuplot-nox
+    # the figures' Greek letters (tools/plots/fonts.conf)
+    need 'test -f /usr/share/fonts/truetype/katex/KaTeX_Math-Italic.ttf' fonts-katex
+}
+check_html() {
+    need 'command -v pandoc' pandoc
+    need 'command -v gnuplot' gnuplot-nox
+    need 'test -f /usr/share/javascript/katex/katex.min.js' libjs-katex
+    need 'test -f /usr/share/fonts/truetype/katex/KaTeX_Math-Italic.ttf' fonts-katex
 }
 check_coverage() {
     need 'command -v gcovr' gcovr
@@ -43,12 +53,14 @@ check_coverage() {
 case $what in
     grade) check_grade ;;
     book) check_book ;;
+    html) check_html ;;
     coverage) check_grade; check_coverage ;;
-    all) check_grade; check_book; check_coverage
+    all) check_grade; check_book; check_html; check_coverage
          need 'command -v pdftoppm' poppler-utils
+         need 'command -v chromium' chromium
          # grading others' code without root: a private view for each compile
          need 'command -v bwrap' bubblewrap ;;
-    *) echo "setup.sh: unknown part '$what' (grade, book, coverage or all)" >&2; exit 2 ;;
+    *) echo "setup.sh: unknown part '$what' (grade, book, html, coverage or all)" >&2; exit 2 ;;
 esac
 
 # Each package once, in a stable order.

@@ -8,5 +8,5 @@ set yrange [0.03:3]
 set key top right
 f = datadir."/curves.dat"
 plot f using 1:2 with lines ls 1 title "SGD, lr 1", \
-     f using 1:4 with lines ls 2 dt 2 title "momentum 0.9, lr 0.1", \
+     f using 1:4 with lines ls 2 title "momentum 0.9, lr 0.1", \
      f using 1:6 with lines ls 3 title "Adam, lr 0.1"

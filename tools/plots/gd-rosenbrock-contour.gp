@@ -4,8 +4,8 @@ set xrange [-2:2]
 set yrange [-2:3]
 set xlabel "x"
 set ylabel "y"
-# Samples on the left, and room for the point markers inside the box.
-set key bottom right Left reverse width 1
+# the key stands to the right of the plot, where it hides no contour
+set key outside right center Left reverse width 1 samplen 2.5 nobox
 plot $contours using 1:2 with lines lc rgb "#bbbbbb" lw 0.7 title "contours of f", \
      datadir."/rosenbrock-gd.dat" using 2:3 with lines ls 1 lw 2 title "gradient descent", \
      "+" using (-1.5):(-1.5) every ::0::0 with points pt 7 ps 0.8 lc rgb "#009E73" title "start", \

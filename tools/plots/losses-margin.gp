@@ -17,7 +17,7 @@ set yrange [0:4]
 set ytics 1
 set lmargin at screen 0.12
 set rmargin at screen 0.48
-set key at screen 0.05, screen 0.12
+set key at screen 0.05, screen 0.14
 plot datadir."/margin.dat" using 1:2 with lines ls 7 title "0-1", \
      "" using 1:3 with lines ls 1 title "logistic / ln 2", \
      "" using 1:4 with lines ls 2 title "hinge", \
@@ -27,7 +27,7 @@ set ylabel "dL/dm" offset 0.5,0
 set yrange [-3:3]
 set lmargin at screen 0.62
 set rmargin at screen 0.97
-set key at screen 0.62, screen 0.12
+set key at screen 0.62, screen 0.14
 plot datadir."/margin.dat" using 1:6 with lines ls 1 notitle, \
      "" using 1:7 with lines ls 2 notitle, \
      "" using 1:8 with lines ls 3 notitle, \

@@ -15,7 +15,8 @@ set xrange [-11:4]
 set yrange [-1.6:1.6]
 set xlabel "x"
 set ylabel "y"
-set key top right
+# the key sits above the plot, where it covers no path
+set key tmargin center horizontal maxcols 4 Left reverse width 0 samplen 2.5 nobox noopaque
 plot $contours using 1:2 with lines lc rgb "#bbbbbb" lw 0.7 notitle, \
      datadir."/bowl-gd.dat" using 2:3 with linespoints ls 1 pt 7 ps 0.25 title "GD", \
      datadir."/bowl-heavy.dat" using 2:3 with linespoints ls 2 pt 7 ps 0.25 title "heavy ball", \

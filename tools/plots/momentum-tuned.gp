@@ -10,10 +10,11 @@ set xrange [0:750]
 set yrange [1e-8:100]
 set xlabel "step k"
 set ylabel "‖x_k − x^*‖ / ‖x_0 − x^*‖"
-set key top right
+# the key sits above the plot, in three columns, where it covers no data
+set key tmargin center horizontal maxcols 3 Left reverse width 0 samplen 2.5 noopaque nobox
 plot datadir."/tuned.dat" using 1:2 with lines ls 1 lw 2.5 title "GD, η = 2/(μ + L)", \
      "" using 1:3 every 30 with points pt 6 ps 0.6 lc rgb "#000000" title "((κ − 1)/(κ + 1))^k", \
      "" using 1:4 with lines ls 2 lw 2.5 title "tuned heavy ball", \
      "" using 1:5 every 10 with points pt 4 ps 0.5 lc rgb "#000000" title "exact formula", \
      "" using 1:6 with lines ls 8 title "((√κ − 1)/(√κ + 1))^k", \
-     1e-6 with lines lc rgb "#999999" lw 0.6 dt 3 notitle
+     1e-6 with lines lc rgb "#000000" lw 1 dt (1, 2) title "10^{-6}"

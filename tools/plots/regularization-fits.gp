@@ -7,7 +7,7 @@ set xlabel "x"
 set ylabel "y"
 set xrange [0:1]
 set yrange [-2:2]
-set key above horizontal maxcols 3 Left reverse width -3
+set key above horizontal maxcols 3 Left reverse width 0 samplen 2.5 nobox
 f = datadir."/fits.dat"
 plot f using 1:2 with lines ls 8 title "sin(2πx)", \
      f using 1:3 with lines ls 1 title "none", \

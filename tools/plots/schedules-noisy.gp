@@ -10,7 +10,8 @@ set logscale y
 set format y "10^{%L}"
 set xrange [0:1000]
 set yrange [5e-4:200]
-set key top right
+# the key sits above the plot, where it covers none of the noisy curves
+set key tmargin center horizontal maxcols 3 Left reverse width 0 samplen 2.5 nobox noopaque
 plot datadir."/noisy.dat" \
         using 1:2 with lines lc rgb constant_c lw 0.9 title "constant", \
      "" using 1:3 with lines lc rgb step_c lw 0.9 title "step", \

@@ -15,10 +15,10 @@ unset ytics
 unset grid
 set xrange [0:1]
 set yrange [0:1]
-set key center center vertical maxrows 1 Left reverse samplen 1.2 width -3
+set key center center horizontal maxcols 3 maxrows 1 Left reverse samplen 2 width 1 nobox noopaque
 plot NaN with linespoints ls 1 pt 7 ps 0.35 title "batch, b = 200", \
      NaN with lines ls 2 title "mini-batch, b = 16", \
-     NaN with lines ls 3 lw 0.8 title "SGD, b = 1"
+     NaN with lines ls 3 dt solid lw 0.8 title "SGD, b = 1"
 unset key
 unset margins
 set border 3 lw 0.8
@@ -36,7 +36,7 @@ set xlabel "epochs"
 set xrange [0:20]
 plot datadir."/loss-batch.dat" using 1:3 with linespoints ls 1 pt 7 ps 0.35, \
      datadir."/loss-minibatch.dat" using 1:3 with lines ls 2, \
-     datadir."/loss-sgd.dat" using 1:3 with lines ls 3 lw 0.8
+     datadir."/loss-sgd.dat" using 1:3 with lines ls 3 dt solid lw 0.8
 # Right: against steps (gradient evaluations), on a log scale.
 set origin 0.5, 0
 set xlabel "steps"
@@ -45,5 +45,5 @@ set format x "10^{%L}"
 set xrange [1:4000]
 plot datadir."/loss-batch.dat" using 2:3 with linespoints ls 1 pt 7 ps 0.35, \
      datadir."/loss-minibatch.dat" using 2:3 with lines ls 2, \
-     datadir."/loss-sgd.dat" using 2:3 with lines ls 3 lw 0.8
+     datadir."/loss-sgd.dat" using 2:3 with lines ls 3 dt solid lw 0.8
 unset multiplot
