@@ -68,7 +68,8 @@ def main():
     proc = subprocess.run([sys.executable, "tools/grade_class.py", subs, "--out", out,
                            "--jobs", str(args.jobs), "--quiet"])
     elapsed = time.time() - start
-    maximum = sum(c.max_points for c in grade.discover_chapters())
+    maximum = sum(c.max_points + sum(t.points for t in grade.read_held(c, 1))
+                  for c in grade.discover_chapters())
     wrong = []
     with open(os.path.join(out, "gradebook.csv")) as f:
         for row in csv.DictReader(f):

@@ -83,7 +83,8 @@ def prepare(student, folder, work, slugs):
 NOT_A_FOLDER = "not a folder: nothing graded"
 
 
-def grade_one(student, folder, out, slugs, timeout, jobs_per_student, number):
+def grade_one(student, folder, out, slugs, timeout, jobs_per_student, number,
+              chapters=(), held=True):
     """Grades one student; returns (student, results or None, status).
     The student's name names its output folder only; its work folder is
     numbered, and no name a student chose reaches a shell or make."""
@@ -111,7 +112,9 @@ def grade_one(student, folder, out, slugs, timeout, jobs_per_student, number):
         os.remove(report)
     cmd = [sys.executable, os.path.join(ROOT, "tools", "grade.py"), "--build", build,
            "--exercises", exercises, "--shown-as", "exercises", "--report", report,
-           "--jobs", str(jobs_per_student), "--strict-isolation", "--held"]
+           "--jobs", str(jobs_per_student), "--strict-isolation"] + (["--held"] if held else [])
+    for chapter in chapters:
+        cmd += ["--chapter", chapter]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
                               timeout=timeout, cwd=ROOT)
@@ -167,6 +170,11 @@ def main(argv=None):
     p.add_argument("--timeout", type=int, default=900,
                    help="seconds one student's grading may take at most")
     p.add_argument("--quiet", action="store_true")
+    p.add_argument("--chapter", action="append", default=[],
+                   help="grade these chapters only (NN; repeatable)")
+    p.add_argument("--no-held", dest="held", action="store_false",
+                   help="without the held-back checks (the course's own tests of the "
+                        "visible layer; never for a grade of record)")
     args = p.parse_args(argv)
     submissions = os.path.abspath(args.submissions)
     out = os.path.abspath(os.path.join(ROOT, args.out) if not os.path.isabs(args.out)
@@ -197,7 +205,8 @@ def main(argv=None):
     rows = []
     with futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         todo = [pool.submit(grade_one, s, os.path.join(submissions, s), out, slugs,
-                            args.timeout, per_student, k) for k, s in enumerate(students)]
+                            args.timeout, per_student, k, args.chapter, args.held)
+                for k, s in enumerate(students)]
         for done in futures.as_completed(todo):
             student, results, status, seconds = done.result()
             rows.append((student, results, status))

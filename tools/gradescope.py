@@ -39,7 +39,7 @@ SCRIPTS = ["setup.sh", "run_autograder", "run.py"]
 def build_zip(path):
     tmp = tempfile.mkdtemp(prefix="gradescope-")
     try:
-        tree = release.stage(os.path.join(tmp, "course"))
+        tree = release.stage(os.path.join(tmp, "course"), site=False)
         # the grade of record's held-back checks and the reference they
         # compare with: in the instructor's zip, never in the release
         for folder in ("solutions", os.path.join("tests", "held")):

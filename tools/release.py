@@ -108,8 +108,9 @@ def student_readme(text):
                   "".join(kept))
 
 
-def stage(dest):
-    """Writes the student release's tree into dest (a new folder)."""
+def stage(dest, site=True):
+    """Writes the student release's tree into dest (a new folder), with the
+    built web edition unless site is False (the Gradescope zip)."""
     os.makedirs(dest)
     for rel in student_files():
         src, out = os.path.join(ROOT, rel), os.path.join(dest, rel)
@@ -122,7 +123,8 @@ def stage(dest):
                 g.write(student_readme(f.read()))
         else:
             shutil.copy2(src, out)
-    shutil.copytree(os.path.join(ROOT, SITE), os.path.join(dest, SITE_DEST))
+    if site:
+        shutil.copytree(os.path.join(ROOT, SITE), os.path.join(dest, SITE_DEST))
     return dest
 
 

@@ -314,6 +314,82 @@ def run_fixture(fx, mode, chapters, baseline):
                        for p in fx.absent if os.path.lexists(p)]
 
 
+# Hostile fixtures graded once more through the Gradescope zip (each grades
+# the whole course there: a few, one of each kind of door).
+THROUGH_GRADESCOPE = ("criterion-lookup", "include-outside", "section-name-incbin",
+                      "syscall-bytes-in-text", "sanitizer-only", "hardcoded-visible")
+
+
+def scores(path):
+    """{test name: score} of a results.json, or {} when there is none."""
+    try:
+        with open(path) as f:
+            return {t["name"]: t["score"] for t in json.load(f)["tests"]}
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def same_scores(name, how, mine, theirs):
+    """The problems when a fixture's tests score otherwise than on make grade."""
+    if not theirs:
+        return [f"{name} ({how}): no results"]
+    return [f"{name} ({how}): {test} scored {theirs[test]}, on make grade {score}"
+            for test, score in sorted(mine.items())
+            if test in theirs and theirs[test] != score] + \
+        ([f"{name} ({how}): {len(mine)} tests on make grade, none in common"]
+         if not set(mine) & set(theirs) else [])
+
+
+def through_class_and_gradescope(fixtures):
+    """Every fixture graded again as a student of a class (grade_class.py)
+    and a few through the Gradescope zip: each test must earn exactly what
+    make grade gave it. Returns (checks passed, problems)."""
+    import gradescope
+    work = os.path.join(WORK, "_through")
+    shutil.rmtree(work, ignore_errors=True)
+    subs = os.path.join(work, "class")
+    graded = {}
+    for fx in fixtures:
+        folder = os.path.join(WORK, fx.name, "exercises")
+        mine = scores(os.path.join(WORK, fx.name, "results.json"))
+        if os.path.isdir(folder) and mine:
+            shutil.copytree(folder, os.path.join(subs, fx.name, "exercises"))
+            graded[fx.name] = mine
+    numbers = sorted({re.match(r"Chapter (\d+)", t).group(1).zfill(2)
+                      for mine in graded.values() for t in mine})
+    out = os.path.join(work, "out")
+    cmd = [sys.executable, os.path.join(ROOT, "tools", "grade_class.py"), subs, "--out", out,
+           "--jobs", "2", "--quiet", "--no-held"] + [a for n in numbers
+                                                      for a in ("--chapter", n)]
+    subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    passed, problems = 0, []
+    for name, mine in sorted(graded.items()):
+        found = same_scores(name, "class grading", mine,
+                            scores(os.path.join(out, "students", name, "results.json")))
+        problems += found
+        passed += not found
+    zip_path = os.path.join(work, "autograder.zip")
+    gradescope.build_zip(zip_path)
+    root = os.path.join(work, "autograder")
+    gradescope.unzip(zip_path, os.path.join(root, "source"))
+    for name in THROUGH_GRADESCOPE:
+        if name not in graded:
+            continue
+        shutil.rmtree(os.path.join(root, "submission"), ignore_errors=True)
+        shutil.rmtree(os.path.join(root, "results"), ignore_errors=True)
+        shutil.copytree(os.path.join(subs, name, "exercises"),
+                        os.path.join(root, "submission", "exercises"))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
+        env["AUTOGRADER_ROOT"] = root
+        subprocess.run(["bash", os.path.join(root, "source", "run_autograder")], env=env,
+                       capture_output=True, text=True, timeout=1200)
+        found = same_scores(name, "Gradescope", graded[name],
+                            scores(os.path.join(root, "results", "results.json")))
+        problems += found
+        passed += not found
+    return passed, problems
+
+
 def sandbox_leftovers():
     """Processes still running under the grader's sandbox uids."""
     low = grade.SANDBOX_UID_DEFAULT
@@ -375,6 +451,13 @@ def main():
             else:
                 passed += 1
                 print(f"ok   {fx.name} ({mode}): {fx.about}", flush=True)
+    if not FIXTURES.endswith("mistakes") and not args.names:
+        ok, problems = through_class_and_gradescope(fixtures)
+        passed += ok
+        failed += problems
+        print(f"{'ok  ' if not problems else 'FAIL'} every fixture earns on class grading "
+              f"(and {len(THROUGH_GRADESCOPE)} through the Gradescope zip) what it earns on "
+              f"make grade")
     if os.geteuid() == 0:
         left = sandbox_leftovers()
         if left:
