@@ -50,10 +50,13 @@ USES_losses := gd
 USES_regularization := gd
 USES_capstone := gd sgd momentum adaptive schedules losses regularization
 
-# CH=3, CH=03 and CH=03-momentum all name chapter 3.
-CH_NUM := $(if $(CH),$(shell printf '%02d' '$(firstword $(subst -, ,$(CH)))' \
-            2>/dev/null | sed -e 's/^0*\([0-9][0-9]\)$$/\1/'))
-CHAPTER := $(if $(CH),$(filter $(CH_NUM)-%,$(CHAPTERS)))
+# CH=8, CH=08, CH=08-capstone and CH=capstone all name chapter 8 (compared
+# as text, never as a number: printf would read 08 as octal).
+ch_num = $(firstword $(subst -, ,$(1)))
+ch_names = $(1) $(call ch_num,$(1)) $(patsubst 0%,%,$(call ch_num,$(1))) \
+           $(word 2,$(subst -, ,$(1)))
+CHAPTER := $(if $(CH),$(firstword $(foreach c,$(CHAPTERS),$(if $(filter \
+             $(call ch_names,$c),$(CH)),$c))))
 SLUG := $(word 2,$(subst -, ,$(CHAPTER)))
 CHAPTER_NUMBERS = $(foreach c,$(CHAPTERS),$(firstword $(subst -, ,$c)))
 no_such_chapter = $(error no chapter '$(CH)': the chapters are $(CHAPTER_NUMBERS); e.g. make $@ CH=01)
