@@ -135,7 +135,8 @@ grade: ## grade your exercises/ (CH=NN: one chapter); writes build/grade/results
 	$(if $(CH),$(call need_chapter))
 	$(Q)sh tools/setup.sh grade --quiet
 	$(Q)$(PYTHON) tools/grade.py --build $(BUILD) --exercises $(EXERCISES) \
-	  $(if $(CHAPTER),--chapter $(CHAPTER)) --report $(BUILD)/results.json
+	  $(if $(CHAPTER),--chapter $(CHAPTER)) --report $(BUILD)/results.json \
+	  --progress $(BUILD)/progress.json
 
 run: ## build chapter CH's demo on your exercises/ and run it (make run CH=01)
 	$(call need_chapter)

@@ -866,13 +866,15 @@ def sanitizer_finding(text, exercises, shown):
 # ---------------------------------------------------------------------------
 # Reports
 
-def table(chapters):
+def table(chapters, progress=None):
     lines = [f"{'Chapter':<46} {'Tests':>7} {'Points':>9}"]
+    lines[0] += progress.heading() if progress else ""  # (loop) tools/progress.py
     lines.append("-" * len(lines[0]))
     for ch in chapters:
         passed = sum(t.passed for t in ch.tests)
         row = (f"{ch.number} {ch.title[:43]:<43} {passed:>3}/{len(ch.tests):<3} "
                f"{ch.points:>4}/{ch.max_points:<4}")
+        row += progress.cell(ch) if progress else ""  # (loop)
         if ch.build_error:
             row += ("  (missing)" if ch.build_error.endswith("is missing") else
                     "  (refused)" if ch.build_error.startswith("was not run") else
@@ -883,6 +885,9 @@ def table(chapters):
     maximum = sum(c.max_points for c in chapters)
     lines.append(f"{'Total':<46} {sum(sum(t.passed for t in c.tests) for c in chapters):>3}/"
                  f"{sum(len(c.tests) for c in chapters):<3} {total:>4}/{maximum:<4}")
+    if progress:  # (loop) the change since the last grade, the course's progress
+        lines[-1] += progress.total_cell()
+        lines += progress.lines()
     return "\n".join(lines)
 
 
@@ -1021,6 +1026,8 @@ def main(argv=None):
                    help="do not rebuild with sanitizers to locate a crash")
     p.add_argument("--shown-as", help="the name the messages give the exercises folder "
                    "(class tools grade a copy: --shown-as exercises)")
+    p.add_argument("--progress", help="remember this grade in this file and show what "
+                   "changed since the last one (make grade: build/grade/progress.json)")
     args = p.parse_args(argv)
     os.chdir(ROOT)
     args.jobs = max(1, args.jobs)
@@ -1035,7 +1042,7 @@ def main(argv=None):
               "checked", file=sys.stderr)
         args.symbol_check = False
 
-    chapters = discover_chapters()
+    chapters = all_chapters = discover_chapters()
     if args.chapter:
         wanted = {c.split("-")[0].zfill(2) for c in args.chapter}
         unknown = wanted - {c.number for c in chapters}
@@ -1083,7 +1090,11 @@ def main(argv=None):
         args.exercises = args.shown_as
     elapsed = time.time() - start
 
-    summary = table(chapters)
+    progress = None  # (loop) remembered progress, tools/progress.py
+    if args.progress:
+        from progress import update
+        progress = update(args.progress, all_chapters, chapters)
+    summary = table(chapters, progress)
     detail = failures(chapters, None, args.exercises)
     digest = f"course files: {course_digest()}"
     if args.report:
