@@ -1,6 +1,6 @@
 # Makefile: every entry point of the course. Run `make help` for the list.
 #
-# Students:     make grade [CH=NN]    make run CH=NN
+# Students:     make grade [CH=NN]    make watch [CH=NN]    make run CH=NN
 # Instructors:  make test    make book    make coverage
 #
 # Everything is built out of tree, under build/. One "variant" is one way of
@@ -121,12 +121,12 @@ endif
 # ---------------------------------------------------------------------------
 # Student targets
 
-.PHONY: help grade run setup
+.PHONY: help grade watch run setup
 help: ## list every target with one line each
 	@echo "Optimization for Deep Learning, in C -- make targets:"
 	@sed -n -e 's/^\([a-z-]*\):.*## \(.*\)$$/  make \1|\2/p' $(MAKEFILE_LIST) \
 	  | awk -F'|' '{ printf "%-22s %s\n", $$1, $$2 }'
-	@echo "Variables: CH=NN picks a chapter (grade, run); V=1 shows commands."
+	@echo "Variables: CH=NN picks a chapter (grade, watch, run); V=1 shows commands."
 
 setup: ## install what grading needs (Criterion, Python 3), or say how
 	$(Q)sh tools/setup.sh grade
@@ -137,6 +137,12 @@ grade: ## grade your exercises/ (CH=NN: one chapter); writes build/grade/results
 	$(Q)$(PYTHON) tools/grade.py --build $(BUILD) --exercises $(EXERCISES) \
 	  $(if $(CHAPTER),--chapter $(CHAPTER)) --report $(BUILD)/results.json \
 	  --progress $(BUILD)/progress.json
+
+watch: ## re-grade on every save of an exercise (CH=NN: one chapter); Ctrl-C stops
+	$(if $(CH),$(call need_chapter))
+	$(Q)sh tools/setup.sh grade --quiet
+	$(Q)$(PYTHON) tools/watch.py --build $(BUILD) --exercises $(EXERCISES) \
+	  $(if $(CHAPTER),--chapter $(CHAPTER))
 
 run: ## build chapter CH's demo on your exercises/ and run it (make run CH=01)
 	$(call need_chapter)
