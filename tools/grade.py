@@ -936,11 +936,12 @@ def sanitizer_finding(text, shown):
 # ---------------------------------------------------------------------------
 # Reports
 
-def table(chapters, seed=None):
+def table(chapters, seed=None, progress=None):
     """The score table; with held-back checks (seed given), a column of
-    their own."""
+    their own; with progress, what changed since the previous grade."""
     held = seed is not None and any(c.held_tests for c in chapters)
     head = f"{'Chapter':<46} {'Tests':>7} {'Points':>9}" + (f" {'Held':>9}" if held else "")
+    head += progress.heading() if progress else ""  # (loop) tools/progress.py
     lines = [head, "-" * len(head)]
     for ch in chapters:
         passed = sum(t.passed for t in ch.tests)
@@ -948,6 +949,7 @@ def table(chapters, seed=None):
                f"{ch.points:>4}/{ch.max_points:<4}")
         if held:
             row += f" {ch.held_points:>4}/{ch.held_max:<4}"
+        row += progress.cell(ch) if progress else ""  # (loop)
         if ch.build_error:
             row += ("  (missing)" if ch.build_error.endswith("is missing") else
                     "  (refused)" if ch.build_error.startswith("was not run") else
@@ -961,14 +963,17 @@ def table(chapters, seed=None):
     if held:
         last += (f" {sum(c.held_points for c in chapters):>4}/"
                  f"{sum(c.held_max for c in chapters):<4}")
-        lines.append(last)
+    if progress:  # (loop) the change since the last grade, the course's progress
+        last += progress.total_cell()
+    lines.append(last)
+    if progress:
+        lines += progress.lines()
+    if held:
         lines.append(f"Held: the held-back checks of the grade of record, on instances "
                      + (f"drawn from seeds {seed} (each check passes only on all)"
                         if "-" in str(seed) else
                         f"drawn from seed {seed} (the same seed gives the same grade: "
                         f"--seed {seed})"))
-    else:
-        lines.append(last)
     return "\n".join(lines)
 
 
@@ -1131,6 +1136,8 @@ def main(argv=None):
     p.add_argument("--strict-isolation", action="store_true",
                    help="grading others' code (class, Gradescope): skip what cannot be "
                         "isolated here, and say so")
+    p.add_argument("--progress", help="remember this grade in this file and show what "
+                   "changed since the last one (make grade: build/grade/progress.json)")
     args = p.parse_args(argv)
     os.chdir(ROOT)
     args.jobs = max(1, args.jobs)
@@ -1145,7 +1152,7 @@ def main(argv=None):
               "checked", file=sys.stderr)
         args.symbol_check = False
 
-    chapters = discover_chapters()
+    chapters = all_chapters = discover_chapters()
     if args.chapter:
         wanted = {c.split("-")[0].zfill(2) for c in args.chapter}
         unknown = wanted - {c.number for c in chapters}
@@ -1218,7 +1225,11 @@ def main(argv=None):
         args.exercises = args.shown_as
     elapsed = time.time() - start
 
-    summary = table(chapters, seed)
+    progress = None  # (loop) remembered progress, tools/progress.py
+    if args.progress:
+        from progress import update
+        progress = update(args.progress, all_chapters, chapters)
+    summary = table(chapters, seed, progress)
     detail = failures(chapters, None, args.exercises)
     digest = f"course files: {course_digest()}"
     if args.report:
