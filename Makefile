@@ -204,7 +204,7 @@ grade: ## grade your exercises/ (CH=NN: one chapter); writes build/grade/results
 	$(Q)sh tools/setup.sh grade --quiet
 	$(Q)$(PYTHON) tools/grade.py --build $(BUILD) --exercises $(EXERCISES) \
 	  $(if $(CHAPTER),--chapter $(CHAPTER)) --report $(BUILD)/results.json \
-	  --progress $(BUILD)/progress.json
+	  --progress $(BUILD)/progress.json --reuse $(BUILD)/reuse.json
 
 watch: ## re-grade on every save of an exercise (CH=NN: one chapter); Ctrl-C stops
 	$(if $(CH),$(call need_chapter))

@@ -1092,7 +1092,8 @@ def course_digest():
     """A checksum of what decides a grade (tests, support, grader, Makefile),
     printed with every grade so that an edited copy can be spotted."""
     h = hashlib.sha256()
-    files = ["Makefile", "tools/grade.py"]
+    files = ["Makefile", "tools/grade.py", "tools/exercise_build.py", "tools/rpcgen.py",
+             "tests/support/api.txt"]
     for folder in ("tests", "tests/support", "lib", "include"):
         path = os.path.join(ROOT, folder)
         if os.path.isdir(path):
@@ -1105,6 +1106,117 @@ def course_digest():
         except OSError:
             h.update(name.encode() + b"\0missing\0")
     return h.hexdigest()[:16]
+
+
+# ---------------------------------------------------------------------------
+# Reuse: `make grade` on files that did not change since the last grade gives
+# the last grade's results again, without building or running anything.
+# Only clean outcomes are kept (passed, or failed by a check): a crash, a
+# time-out or a limit is graded again each time.
+
+UNCLEAN = ("crashed", "timed out", "the test", "printed", "used more", "stopped by")
+
+
+def chapter_key(ch, args, digest):
+    """What a chapter's grade depends on: the course's files, the flags, the
+    compiler, and the bytes of the student's files the chapter uses."""
+    h = hashlib.sha256(f"{digest}\0{args.werror}\0{args.extra_cflags}\0".encode())
+    cc = shutil.which(os.environ.get("CC", "cc")) or ""
+    if cc:
+        info = os.stat(os.path.realpath(cc))
+        h.update(f"{os.path.realpath(cc)}\0{info.st_size}\0{info.st_mtime_ns}".encode())
+    folder = os.path.join(ROOT, args.exercises)
+    names = sorted(n for n in os.listdir(folder) if n.endswith(".h")) \
+        if os.path.isdir(folder) else []
+    for name in [s + ".c" for s in [ch.slug] + ch.uses] + names:
+        data, why = exercise_build.read_student_file(os.path.join(folder, name))
+        h.update(name.encode() + b"\0" + (data if data is not None else why.encode()) + b"\0")
+    return h.hexdigest()
+
+
+def reuse_results(path, chapters, args, digest):
+    """Restores the chapters whose key is in the reuse file; returns them."""
+    try:
+        with open(path) as f:
+            saved = json.load(f)
+    except (OSError, ValueError):
+        return []
+    reused = []
+    for ch in chapters:
+        entry = saved.get(ch.key)
+        if not entry or entry.get("key") != chapter_key(ch, args, digest):
+            continue
+        outcomes = entry["tests"]
+        if [t["id"] for t in outcomes] != [t.id for t in ch.tests]:
+            continue
+        for t, o in zip(ch.tests, outcomes):
+            t.passed, t.message = o["passed"], o["message"]
+        ch.build_error, ch.warnings = entry["build_error"], entry["warnings"]
+        ch.warning_lines = entry["warning_lines"]
+        reused.append(ch)
+    return reused
+
+
+def save_results(path, chapters, args, digest):
+    """Keeps the clean outcomes of the chapters just graded, for reuse."""
+    try:
+        with open(path) as f:
+            saved = json.load(f)
+    except (OSError, ValueError):
+        saved = {}
+    for ch in chapters:
+        if any(t.message.startswith(UNCLEAN) or t.crashed for t in ch.tests):
+            saved.pop(ch.key, None)
+            continue
+        saved[ch.key] = {"key": chapter_key(ch, args, digest), "build_error": ch.build_error,
+                         "warnings": ch.warnings, "warning_lines": ch.warning_lines,
+                         "tests": [{"id": t.id, "passed": t.passed, "message": t.message}
+                                   for t in ch.tests]}
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path + ".tmp", "w") as f:
+        json.dump(saved, f)
+    os.replace(path + ".tmp", path)
+
+
+def grade_chapters(chapters, args, seed, instrumented, log_dir):
+    """Builds, checks and runs the chapters' tests (and held-back checks):
+    sets every test's outcome."""
+    build_course(chapters, args, ["open" if instrumented else "plain"], held=seed is not None)
+    compiler = exercise_build.Compiler()
+    policy = Policy(args, compiler)
+    sandbox = Sandbox(args, trusted=bool(instrumented))
+    try:
+        exercises = Exercises(args, compiler, sandbox, trusted=bool(instrumented))
+        with futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            # every file once, in parallel; then each chapter's driver
+            list(pool.map(exercises.get, sorted({s for ch in chapters
+                                                 for s in [ch.slug] + ch.uses})))
+            binaries = list(pool.map(
+                lambda ch: build_chapter(ch, args, policy, exercises, log_dir), chapters))
+        for ch, binary in zip(chapters, binaries):
+            ch.binary = binary
+            if ch.binary is None:
+                for t in ch.all_tests:
+                    t.passed, t.message = False, f"chapter {int(ch.number)} {ch.build_error}"
+        built = [ch for ch in chapters if ch.binary]
+        with futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            again = list(pool.map(lambda ch: run_chapter(sandbox, ch), built))
+            runs = [(ch, t) for ch, tests in zip(built, again) for t in tests]
+            if seed is not None:
+                with_held = [ch for ch in built if ch.held_tests]
+                again = list(pool.map(lambda ch: run_chapter(sandbox, ch, True, seed),
+                                      with_held))
+                runs += [(ch, t) for ch, tests in zip(with_held, again) for t in tests]
+            # the slow tests first, so that they overlap with the rest
+            runs.sort(key=lambda r: -r[1].time_limit)
+            list(pool.map(lambda r: run_test(sandbox, r[0], r[1], args.exercises, seed),
+                          runs))
+        locate_crashes(chapters, args, sandbox, exercises, policy)
+        for ch in built:
+            for t in ch.all_tests:
+                t.message += t.printed
+    finally:
+        sandbox.close()
 
 
 def main(argv=None):
@@ -1138,6 +1250,8 @@ def main(argv=None):
                         "isolated here, and say so")
     p.add_argument("--progress", help="remember this grade in this file and show what "
                    "changed since the last one (make grade: build/grade/progress.json)")
+    p.add_argument("--reuse", help="a file of the last grades: a chapter whose files did "
+                   "not change is not graded again (make grade: build/grade/reuse.json)")
     args = p.parse_args(argv)
     os.chdir(ROOT)
     args.jobs = max(1, args.jobs)
@@ -1176,42 +1290,16 @@ def main(argv=None):
 
     start = time.time()
     log_dir = os.path.join(ROOT, args.build)
-    build_course(chapters, args, ["open" if instrumented else "plain"], held=seed is not None)
-    compiler = exercise_build.Compiler()
-    policy = Policy(args, compiler)
-    sandbox = Sandbox(args, trusted=bool(instrumented))
-    try:
-        exercises = Exercises(args, compiler, sandbox, trusted=bool(instrumented))
-        with futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            # every file once, in parallel; then each chapter's driver
-            list(pool.map(exercises.get, sorted({s for ch in chapters
-                                                 for s in [ch.slug] + ch.uses})))
-            binaries = list(pool.map(
-                lambda ch: build_chapter(ch, args, policy, exercises, log_dir), chapters))
-        for ch, binary in zip(chapters, binaries):
-            ch.binary = binary
-            if ch.binary is None:
-                for t in ch.all_tests:
-                    t.passed, t.message = False, f"chapter {int(ch.number)} {ch.build_error}"
-        built = [ch for ch in chapters if ch.binary]
-        with futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            again = list(pool.map(lambda ch: run_chapter(sandbox, ch), built))
-            runs = [(ch, t) for ch, tests in zip(built, again) for t in tests]
-            if seed is not None:
-                with_held = [ch for ch in built if ch.held_tests]
-                again = list(pool.map(lambda ch: run_chapter(sandbox, ch, True, seed),
-                                      with_held))
-                runs += [(ch, t) for ch, tests in zip(with_held, again) for t in tests]
-            # the slow tests first, so that they overlap with the rest
-            runs.sort(key=lambda r: -r[1].time_limit)
-            list(pool.map(lambda r: run_test(sandbox, r[0], r[1], args.exercises, seed),
-                          runs))
-        locate_crashes(chapters, args, sandbox, exercises, policy)
-        for ch in built:
-            for t in ch.all_tests:
-                t.message += t.printed
-    finally:
-        sandbox.close()
+    digest = course_digest()
+    graded = chapters
+    if args.reuse and seed is None and not instrumented:
+        reused = reuse_results(args.reuse, chapters, args, digest)
+        chapters, graded = [c for c in chapters if c not in reused], chapters
+    if chapters:
+        grade_chapters(chapters, args, seed, instrumented, log_dir)
+    if args.reuse and seed is None and not instrumented:
+        save_results(args.reuse, chapters, args, digest)
+    chapters = graded
     if args.shown_as:
         folder = args.exercises.rstrip("/")
         real = os.path.realpath(os.path.join(ROOT, folder))
