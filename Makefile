@@ -49,6 +49,7 @@ USES_schedules := gd
 USES_losses := gd
 USES_regularization := gd
 USES_capstone := gd sgd momentum adaptive schedules losses regularization
+USES_fast :=
 
 # CH=3, CH=03 and CH=03-momentum all name chapter 3.
 CH_NUM := $(if $(CH),$(shell printf '%02d' '$(firstword $(subst -, ,$(CH)))' \
