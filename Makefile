@@ -146,7 +146,7 @@ run: ## build chapter CH's demo on your exercises/ and run it (make run CH=01)
 # ---------------------------------------------------------------------------
 # Instructor targets
 
-.PHONY: test book coverage check-outputs bench clean
+.PHONY: test book coverage check-outputs bench bench-capstone clean
 test: ## the course checks itself: solutions full marks, stubs 0, outputs, book, grader
 	$(Q)sh tools/setup.sh all --quiet
 	$(Q)$(PYTHON) tools/selftest.py
@@ -189,7 +189,11 @@ build/book.pdf: $(BOOK_SOURCES) $(LUA_FILTERS) tools/book-preamble.tex $(FIGURES
 	$(Q)pandoc $(PANDOC_FLAGS) $(BOOK_SOURCES) -o $@
 	@echo "book: $@"
 
-bench: ## time the capstone's training runs and demo (not a test; quoted in ch. 8)
+bench: ## ch. 9's table: optimizer steps vs a same-traffic probe and torch.optim (not a test)
+	$(Q)sh tools/setup.sh grade --quiet
+	$(Q)$(PYTHON) tools/bench_fast.py
+
+bench-capstone: ## time the capstone's training runs and demo (not a test; quoted in ch. 8)
 	$(Q)bash tools/bench_capstone.sh
 
 coverage: ## gcovr line/branch coverage of solutions/ under the tests (HTML report)

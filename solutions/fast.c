@@ -109,9 +109,9 @@ void fast_adam_free(FastAdamState *s) {
 }
 
 //> xent_impl
-/* LANES partial results at a time: a float sum (or max) is a chain of
- * operations that the compiler may not reorder, so the row is cut into
- * LANES interleaved chains that run side by side in vector registers. */
+/* LANES partial sums at a time: a float sum is a chain of additions that
+ * the compiler may not reorder, so the row is cut into LANES interleaved
+ * chains that run side by side in vector registers. */
 enum { LANES = 16 };
 
 /* e^x for x <= 0, as Cephes' expf computes it (Moshier): x = k ln 2 + r
@@ -136,55 +136,48 @@ static inline float exp_nonpositive(float x) {
     return p * scale;
 }
 
+/* Floats order as the integers of their bits once the negative ones have
+ * their other 31 bits flipped (the key is its own inverse). The compiler
+ * vectorises a max of integers, but not of floats: their max must keep
+ * NaN and -0 rules that -O3 alone may not bend. */
+static int32_t order_key(int32_t bits) {
+    return bits ^ ((bits >> 31) & INT32_MAX);
+}
+
 static float row_max(const float *z, int n) {
-    float part[LANES];
-    for (int l = 0; l < LANES; l++)
-        part[l] = -INFINITY;
-    int c = 0;
-    for (; c + LANES <= n; c += LANES)
-        for (int l = 0; l < LANES; l++)
-            part[l] = z[c + l] > part[l] ? z[c + l] : part[l];
-    float max = -INFINITY;
-    for (int l = 0; l < LANES; l++)
-        max = part[l] > max ? part[l] : max;
-    for (; c < n; c++) /* the tail: n need not be a multiple of LANES */
-        max = z[c] > max ? z[c] : max;
+    int32_t best = INT32_MIN;
+    for (int c = 0; c < n; c++) {
+        int32_t bits;
+        memcpy(&bits, &z[c], sizeof bits);
+        const int32_t key = order_key(bits);
+        best = key > best ? key : best;
+    }
+    const int32_t bits = order_key(best);
+    float max;
+    memcpy(&max, &bits, sizeof max);
     return max;
 }
 
-/* out[c] = e^(z[c] - max) for c < n, and their sum. out may be z. */
-static float exp_shifted(float *out, const float *z, float max, int n) {
-    float part[LANES] = {0};
-    int c = 0;
-    for (; c + LANES <= n; c += LANES)
-        for (int l = 0; l < LANES; l++) {
-            const float e = exp_nonpositive(z[c + l] - max);
-            out[c + l] = e;
-            part[l] += e;
-        }
-    float sum = 0.0f;
-    for (int l = 0; l < LANES; l++)
-        sum += part[l];
-    for (; c < n; c++) {
-        out[c] = exp_nonpositive(z[c] - max);
-        sum += out[c];
-    }
-    return sum;
-}
-
-/* The same sum, for the loss alone (no gradient asked). */
-static float exp_shifted_sum(const float *z, float max, int n) {
+/* The sum of z[0..n), in LANES chains. */
+static float row_sum(const float *z, int n) {
     float part[LANES] = {0};
     int c = 0;
     for (; c + LANES <= n; c += LANES)
         for (int l = 0; l < LANES; l++)
-            part[l] += exp_nonpositive(z[c + l] - max);
+            part[l] += z[c + l];
     float sum = 0.0f;
     for (int l = 0; l < LANES; l++)
         sum += part[l];
     for (; c < n; c++)
-        sum += exp_nonpositive(z[c] - max);
+        sum += z[c];
     return sum;
+}
+
+/* out[c] = e^(z[c] - max), c < n. out may be z: each entry is read before
+ * it is written. */
+static void exp_shifted(float *out, const float *z, float max, int n) {
+    for (int c = 0; c < n; c++)
+        out[c] = exp_nonpositive(z[c] - max);
 }
 
 float fast_softmax_xent(float *grad_logits, const float *logits,
@@ -197,12 +190,16 @@ float fast_softmax_xent(float *grad_logits, const float *logits,
         assert(y >= 0 && y < classes);
         const float max = row_max(z, classes);
         const float zy = z[y]; /* before the row may be overwritten */
-        if (!grad_logits) {
-            total += logf(exp_shifted_sum(z, max, classes)) + (max - zy);
+        if (!grad_logits) { /* the loss alone: one chain, no vectors */
+            float sum = 0.0f;
+            for (int c = 0; c < classes; c++)
+                sum += exp_nonpositive(z[c] - max);
+            total += logf(sum) + (max - zy);
             continue;
         }
         float *g = grad_logits + (size_t)b * (size_t)classes; /* [classes] */
-        const float sum = exp_shifted(g, z, max, classes); /* the row, in L1 */
+        exp_shifted(g, z, max, classes); /* the row stays in L1 from here */
+        const float sum = row_sum(g, classes);
         total += logf(sum) + (max - zy);
         const float scale = 1.0f / (sum * (float)batch); /* p / batch */
         for (int c = 0; c < classes; c++)

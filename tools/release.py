@@ -44,8 +44,8 @@ EXCLUDE = [
     "tools/bench_", "tools/classroom.py", "tools/plots/",
     "tools/include-code.lua", "tools/crossref.lua", "tools/book-preamble.tex",
 ]
-INSTRUCTOR_TARGETS = ("test book coverage check-outputs bench grade-class release gradescope "
-                      "classroom bench-class")
+INSTRUCTOR_TARGETS = ("test book coverage check-outputs bench bench-capstone grade-class release "
+                      "gradescope classroom bench-class")
 MAKEFILE_TAIL = f"""# ---------------------------------------------------------------------------
 # The student release: the instructor's targets need the reference solutions
 # and are not part of it.
