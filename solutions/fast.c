@@ -17,7 +17,7 @@ int fast_momentum_init(FastMomentumState *s, int n) {
 }
 
 //> heavy_ball_impl
-/* restrict on the parameters: the four arrays never overlap, so the loop
+/* restrict on the parameters: the three arrays never overlap, so the loop
  * needs no run-time overlap test (and no scalar fallback). */
 static void heavy_ball_pass(float *restrict x, float *restrict v,
                             const float *restrict g, int n, float lr,

@@ -163,6 +163,7 @@ static void hb_unfused(Arrays *a) { /* buf.mul_(beta).add_(g); p.add_(buf, -lr) 
     op_axpy(a->x, a->v, (float)-MOM.lr, a->n);
 }
 
+//> adam_unfused
 static void adam_unfused_with(Arrays *a, const AdamConfig *c) {
     long t = a->t + 1;
     double bc1 = 1 - pow(c->beta1, (double)t), bc2 = 1 - pow(c->beta2, (double)t);
@@ -177,6 +178,7 @@ static void adam_unfused_with(Arrays *a, const AdamConfig *c) {
     op_add(a->tmp, (float)c->eps, a->n);
     op_addcdiv(a->x, a->m, a->tmp, (float)(-c->lr / bc1), a->n);
 }
+//< adam_unfused
 static void adam_unfused(Arrays *a) { adam_unfused_with(a, &ADAM); }
 static void adamw_unfused(Arrays *a) { adam_unfused_with(a, &ADAMW); }
 
@@ -301,17 +303,30 @@ static void *adam_half(void *p) {
     fast_adam_step_tuned(&s, h->a->x + h->lo, h->a->g + h->lo, &ADAM);
     return NULL;
 }
-static void adam_2threads(Arrays *a) {
-    Half h[2] = {{a, 0, a->n / 2}, {a, a->n / 2, a->n}};
+/* The softmax's halves are halves of the batch (lo, hi count rows). */
+static void *xent_half(void *p) {
+    Half *h = p;
+    long off = h->lo * CLASSES;
+    fast_softmax_xent_tuned(h->a->dz + off, h->a->z + off, h->a->labels + h->lo,
+                            (int)(h->hi - h->lo), CLASSES);
+    return NULL;
+}
+
+/* Runs job on the two halves [0, half) and [half, end), one of them on a
+ * second thread. */
+static void two_threads(Arrays *a, void *(*job)(void *), long end) {
+    Half h[2] = {{a, 0, end / 2}, {a, end / 2, end}};
     pthread_t other;
-    if (pthread_create(&other, NULL, adam_half, &h[1]) != 0) {
-        adam_half(&h[1]); /* no thread: do it here */
-        adam_half(&h[0]);
+    if (pthread_create(&other, NULL, job, &h[1]) != 0) {
+        job(&h[1]); /* no thread: do it here */
+        job(&h[0]);
         return;
     }
-    adam_half(&h[0]);
+    job(&h[0]);
     pthread_join(other, NULL);
 }
+static void adam_2threads(Arrays *a) { two_threads(a, adam_half, a->n); }
+static void xent_2threads(Arrays *a) { two_threads(a, xent_half, a->batch); }
 
 /* ---- probes: the same bytes per parameter, next to no arithmetic ------- */
 
@@ -319,11 +334,13 @@ NOINLINE static void probe_hb(float *restrict x, float *restrict v,
                               const float *restrict g, long n) {
     for (long i = 0; i < n; i++) x[i] += g[i], v[i] += g[i];
 }
+//> probe
 NOINLINE static void probe_adam(float *restrict x, float *restrict m,
                                 float *restrict v, const float *restrict g,
                                 long n) {
     for (long i = 0; i < n; i++) x[i] += g[i], m[i] += g[i], v[i] += g[i];
 }
+//< probe
 NOINLINE static void probe_xent(float *restrict out, const float *restrict z,
                                 long n) {
     for (long i = 0; i < n; i++) out[i] = z[i] + 1.0f;
@@ -379,6 +396,7 @@ static const Case CASES[] = {
     {"xent", "O3 native", xent_o3, 8, P_XENT},
     {"xent", "tuned", xent_tuned, 8, P_XENT},
     {"xent", "tuned unfused", xent_unfused, 8, P_XENT},
+    {"xent", "tuned 2 threads", xent_2threads, 8, P_XENT},
 };
 enum { N_CASES = sizeof CASES / sizeof CASES[0] };
 

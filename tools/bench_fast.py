@@ -93,7 +93,7 @@ def machine():
 
 
 def parse(text):
-    rows, stream, bits, torch_version = [], {}, {}, None
+    rows, stream, bits, torch_version, notes = [], {}, {}, None, None
     for line in text.splitlines():
         f = line.split("\t")
         if f[0] == "run":
@@ -108,7 +108,9 @@ def parse(text):
             bits[f[1]] = f[2]
         elif f[0] == "version":
             torch_version = f"{f[1]}, {f[2]} thread"
-    return rows, stream, bits, torch_version
+        elif f[0] == "notes":
+            notes = f[1]
+    return rows, stream, bits, torch_version, notes
 
 
 def fmt_n(n):
@@ -178,11 +180,14 @@ def main():
         print("running torch.optim on the same sizes, one thread ...", flush=True)
         text += run([py, "tools/bench_fast_torch.py", str(args.reps)]
                     + [str(n) for n in sizes])
-    rows, stream, bits, torch_version = parse(text)
+    rows, stream, bits, torch_version, notes = parse(text)
     bytes_of = {"heavy_ball": 20, "adam": 28, "adamw": 28, "xent": 8}  # float
 
     big = max(sizes)
     print(f"torch: {torch_version}" if torch_version else TORCH_HINT)
+    if notes:
+        print(f"torch's float32 Adam on chapter 4's notes run: theta = {notes} "
+              "(make run CH=09 prints fast_adam_step's)")
     print("same bits: the tuned builds compute the very same floats as -O2: "
           + ", ".join(f"{k} {v}" for k, v in bits.items()))
     print("memory bandwidth (STREAM, %s doubles): copy %.1f GB/s, triad %.1f GB/s"
@@ -210,7 +215,8 @@ def main():
     with open(args.out, "w") as f:
         f.write(f"# chapter 9 benchmark (make bench), {datetime.date.today()}\n")
         f.write(f"# machine: {where}\n# compiler: {compiler}\n")
-        f.write(f"# torch: {torch_version or 'not installed'}\n")
+        f.write(f"# torch: {torch_version or 'not installed'}"
+                + (f"; notes run theta = {notes}" if notes else "") + "\n")
         f.write("# stream: " + ", ".join(f"{k} {v[1]:.2f} GB/s" for k, v in stream.items())
                 + f" at {stream['copy'][0]} doubles\n")
         f.write("# n\tkernel\tvariant\tns_per_param\tGB_per_s\tprobe_fraction\n")

@@ -8,8 +8,8 @@ apt-get install python3-torch). Times, on one thread and in float32, the
 same steps as tools/bench_fast.c on the same sizes, with torch's default
 implementation: SGD with momentum 0.9, Adam, AdamW (weight decay 1e-2),
 each at lr 1e-3 on N parameters, and cross_entropy forward and backward
-on N / 1000 rows of 1000 logits. Prints its version line, then one line
-per size and kernel:
+on N / 1000 rows of 1000 logits. Prints its version, theta at the end of
+chapter 4's notes run in float32, then one line per size and kernel:
     torch  N  kernel  ns_per_param
 """
 import sys
@@ -53,10 +53,23 @@ def xent_step(n):
     return step
 
 
+def notes_run():
+    """Chapter 4's run of the source notes, (theta - 3)^2 from 0 with Adam
+    at lr 0.01 for 100 steps, in float32: theta at the end."""
+    p = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.Adam([p], lr=0.01)
+    for _ in range(100):
+        opt.zero_grad()
+        ((p - 3) ** 2).sum().backward()
+        opt.step()
+    return p.item()
+
+
 def main():
     reps, sizes = int(sys.argv[1]), [int(float(a)) for a in sys.argv[2:]]
     torch.set_num_threads(1)
     print(f"version\t{torch.__version__}\t{torch.get_num_threads()}", flush=True)
+    print(f"notes\t{notes_run():.16f}", flush=True)
     for n in sizes:
         r = max(1, (reps + 1) // 2) if n >= 50_000_000 else reps
         kernels = [

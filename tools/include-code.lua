@@ -76,7 +76,7 @@ local function label(text, code)
     local n = line_count(code)
     local keep = (n <= KEEP_WHOLE and n or KEEP_START) + 2
     return pandoc.RawBlock("latex", "\\Needspace*{" .. keep .. "\\baselineskip}" ..
-                           "\\listinglabel{" .. text .. "}")
+                           "\\listinglabel{" .. (text:gsub("_", "\\_")) .. "}")
   end
   return pandoc.Para({pandoc.Emph({pandoc.Str(text)})})
 end
