@@ -116,8 +116,8 @@ enum { LANES = 16 };
 
 /* e^x for x <= 0, as Cephes' expf computes it (Moshier): x = k ln 2 + r
  * with |r| <= ln 2 / 2, a degree-7 polynomial for e^r, and 2^k made from
- * its bits. Within 2 ulp of expf (0 below e^-87); no call, so the loop
- * vectorises. */
+ * its bits. Within 1 ulp of e^x from -87 to 0 (0 further down); no call,
+ * so the loop vectorises. */
 static inline float exp_nonpositive(float x) {
     const float k = (float)(int)(x * 1.44269504f - 0.5f); /* round(x/ln 2) */
     const float r = (x - k * 0.693359375f) - k * -2.12194440e-4f;

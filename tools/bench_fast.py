@@ -2,7 +2,7 @@
 """bench_fast.py: chapter 9's benchmark, `make bench` (not a test: speed is
 measured, never graded, and no test asserts it).
 
-    python3 tools/bench_fast.py [--reps R] [--sizes N,N,...] [--out FILE]
+    python3 tools/bench_fast.py [--reps R] [--sizes N,N,...] [--out FILE] [--no-torch]
 
 Builds tools/bench_fast.c with the tuned flags and links it with three
 builds of the reference solutions/fast.c (the course's -O2, -O3
@@ -164,6 +164,8 @@ def main():
     ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--sizes", default=",".join(str(n) for n in SIZES))
     ap.add_argument("--out", default=os.path.join(ROOT, "data", "fast-bench.tsv"))
+    ap.add_argument("--no-torch", action="store_true",
+                    help="leave torch out even when it is installed")
     args = ap.parse_args()
     sizes = [int(float(s)) for s in args.sizes.split(",")]
 
@@ -175,7 +177,7 @@ def main():
     print("running the C kernels (best of "
           f"{args.reps} rounds; sizes {', '.join(fmt_n(n) for n in sizes)}) ...", flush=True)
     text = run([binary] + [str(n) for n in sizes] + ["--reps", str(args.reps)])
-    py = torch_python()
+    py = None if args.no_torch else torch_python()
     if py:
         print("running torch.optim on the same sizes, one thread ...", flush=True)
         text += run([py, "tools/bench_fast_torch.py", str(args.reps)]
