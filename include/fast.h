@@ -29,16 +29,19 @@ typedef struct {
     long t;   /* steps taken so far */
 } FastMomentumState;
 
-/* Allocates s->v[n], all zero, and sets s->n = n, s->t = 0. Returns 0, or
- * -1 (with *s zeroed) when n <= 0 or memory runs out. */
+/* Allocates s->v[n], all zero, and sets s->n = n, s->t = 0 (*s is written,
+ * never read). Returns 0, or -1 (with *s zeroed) when n <= 0 or memory
+ * runs out. */
 int fast_momentum_init(FastMomentumState *s, int n);
 
-/* One heavy-ball step, one pass: reads g[s->n]; reads and writes x[s->n]
- * and s->v[s->n]; increments s->t. x, g and s->v must not overlap. */
+/* One heavy-ball step, one pass: reads g[s->n] and *cfg; reads and writes
+ * x[s->n], s->v[s->n] and s->t (incremented). x, g and s->v must not
+ * overlap. */
 void fast_heavy_ball_step(FastMomentumState *s, float *x, const float *g,
                           const MomentumConfig *cfg);
 
-/* Frees s->v and leaves *s zeroed; freeing twice is harmless. */
+/* Frees s->v and leaves *s zeroed (read and written); freeing twice is
+ * harmless. */
 void fast_momentum_free(FastMomentumState *s);
 //< momentum
 
@@ -59,20 +62,22 @@ typedef struct {
     long t;   /* steps taken so far */
 } FastAdamState;
 
-/* Allocates s->m[n] and s->v[n], all zero, and sets s->n = n, s->t = 0.
- * Returns 0, or -1 (with *s zeroed) when n <= 0 or memory runs out. */
+/* Allocates s->m[n] and s->v[n], all zero, and sets s->n = n, s->t = 0
+ * (*s is written, never read). Returns 0, or -1 (with *s zeroed) when
+ * n <= 0 or memory runs out. */
 int fast_adam_init(FastAdamState *s, int n);
 
 /* One Adam (L2 decay) or AdamW (decoupled decay) step, each in one pass:
- * reads grad[s->n]; reads and writes x[s->n], s->m[s->n] and s->v[s->n];
- * increments s->t first. x, grad, s->m and s->v must not overlap. Use one
- * of the two for the whole life of a state. */
+ * reads grad[s->n] and *cfg; reads and writes x[s->n], s->m[s->n],
+ * s->v[s->n] and s->t (incremented first). x, grad, s->m and s->v must not
+ * overlap. Use one of the two for the whole life of a state. */
 void fast_adam_step(FastAdamState *s, float *x, const float *grad,
                     const AdamConfig *cfg);
 void fast_adamw_step(FastAdamState *s, float *x, const float *grad,
                      const AdamConfig *cfg);
 
-/* Frees s->m and s->v and leaves *s zeroed; freeing twice is harmless. */
+/* Frees s->m and s->v and leaves *s zeroed (read and written); freeing
+ * twice is harmless. */
 void fast_adam_free(FastAdamState *s);
 //< adam
 
@@ -85,9 +90,10 @@ void fast_adam_free(FastAdamState *s);
  * finite for any finite logits (+-1000 included: shift by the row's max).
  * grad_logits[batch * classes], when not NULL, is written (every entry,
  * never accumulated into) with dL/dlogits[b, c] = (p_b[c] - [c == y_b]) /
- * batch. grad_logits may be the same array as logits (the gradient then
- * replaces the logits, row by row), but must not overlap it otherwise;
- * logits is read only (unless it is grad_logits), labels read only. */
+ * batch. logits[batch * classes] and labels[batch] are read only (unless
+ * grad_logits is logits). grad_logits may be the same array as logits (the
+ * gradient then replaces the logits, row by row), but must not overlap it
+ * otherwise; labels overlaps neither. */
 float fast_softmax_xent(float *grad_logits, const float *logits,
                         const int *labels, int batch, int classes);
 //< xent
