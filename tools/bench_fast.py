@@ -234,6 +234,15 @@ def main():
                     + (f"{r['gbs']:.2f}\t{r['frac']:.3f}\n" if r["gbs"] is not None
                        else "-\t-\n"))
     print(f"\ndata: {os.path.relpath(args.out, ROOT)}")
+    # the book's figure is drawn from this file, which its make rule does
+    # not watch: drop the drawn figure, and the book made with it, so that
+    # `make book` draws it anew
+    figures = os.path.join(ROOT, "build", "figures")
+    stale = [os.path.join(figures, n) for n in (os.listdir(figures) if os.path.isdir(figures)
+                                                 else []) if n.startswith("fast-")]
+    for path in stale + [os.path.join(ROOT, "build", "book.pdf")]:
+        if os.path.exists(path):
+            os.remove(path)
 
 
 if __name__ == "__main__":
