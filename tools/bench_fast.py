@@ -26,6 +26,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build", "bench")
+DATA = os.path.join(ROOT, "data", "fast-bench.tsv")
 SIZES = [10_000, 30_000, 100_000, 300_000, 1_000_000, 3_000_000, 10_000_000,
          50_000_000]
 BASE = ["-std=c11", "-Iinclude", "-Ilib", "-Wall", "-Wextra", "-Wpedantic", "-Werror"]
@@ -164,7 +165,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--sizes", default=",".join(str(n) for n in SIZES))
-    ap.add_argument("--out", default=os.path.join(ROOT, "data", "fast-bench.tsv"))
+    ap.add_argument("--out", default=DATA)
     ap.add_argument("--no-torch", action="store_true",
                     help="leave torch out even when it is installed")
     args = ap.parse_args()
@@ -197,8 +198,9 @@ def main():
     if notes:
         print(f"torch's float32 Adam on chapter 4's notes run: theta = {notes} "
               "(make run CH=09 prints fast_adam_step's)")
-    print("same bits: the tuned builds compute the very same floats as -O2: "
-          + ", ".join(f"{k} {v}" for k, v in bits.items()))
+    same = [k for k, v in bits.items() if v == "identical"]
+    print("same bits as -O2 in the tuned builds: " + (", ".join(same) or "none")
+          + "".join(f"; {k} DIFFERS" for k, v in bits.items() if v != "identical"))
     print("memory bandwidth (STREAM, %s doubles): copy %.1f GB/s, triad %.1f GB/s"
           % (fmt_n(stream["copy"][0]), stream["copy"][1], stream["triad"][1]))
     print(f"\nat n = {fmt_n(big)} parameters (logits for xent), the largest size; "
@@ -241,7 +243,7 @@ def main():
     stale = [os.path.join(figures, n) for n in (os.listdir(figures) if os.path.isdir(figures)
                                                  else []) if n.startswith("fast-")]
     for path in stale + [os.path.join(ROOT, "build", "book.pdf")]:
-        if os.path.exists(path):
+        if os.path.exists(path) and os.path.samefile(args.out, DATA):
             os.remove(path)
 
 
