@@ -49,6 +49,7 @@ USES_schedules := gd
 USES_losses := gd
 USES_regularization := gd
 USES_capstone := gd sgd momentum adaptive schedules losses regularization
+USES_fast :=
 
 # CH=8, CH=08, CH=08-capstone and CH=capstone all name chapter 8 (compared
 # as text, never as a number: printf would read 08 as octal).
@@ -223,7 +224,7 @@ run: ## build chapter CH's demo on your exercises/ and run it (make run CH=01)
 # ---------------------------------------------------------------------------
 # Instructor targets
 
-.PHONY: test book coverage check-outputs bench clean
+.PHONY: test book coverage check-outputs bench bench-capstone clean
 test: ## the course checks itself: solutions full marks, stubs 0, outputs, book, grader
 	$(Q)sh tools/setup.sh all --quiet
 	$(Q)$(PYTHON) tools/selftest.py
@@ -304,7 +305,11 @@ setup-book:
 setup-html:
 	$(Q)sh tools/setup.sh html --quiet
 
-bench: ## time the capstone's training runs and demo (not a test; quoted in ch. 8)
+bench: ## ch. 9's table: optimizer steps vs a same-traffic probe and torch.optim (not a test)
+	$(Q)sh tools/setup.sh grade --quiet
+	$(Q)$(PYTHON) tools/bench_fast.py
+
+bench-capstone: ## time the capstone's training runs and demo (not a test; quoted in ch. 8)
 	$(Q)bash tools/bench_capstone.sh
 
 coverage: ## gcovr line/branch coverage of solutions/ under the tests (HTML report)
