@@ -324,12 +324,15 @@ clean: ## remove build/ and nothing else
 # (see README.md, "Grading a class, releases and packaging"; the student
 # release cuts everything from "Instructor targets" on)
 
-.PHONY: grade-class bench-class release gradescope classroom
+.PHONY: grade-class bench-class bench-loop release gradescope classroom
 grade-class: ## grade a class: SUBMISSIONS=dir (a folder per student) [OUT=dir JOBS=n]
 	$(if $(SUBMISSIONS),,$(error make grade-class needs SUBMISSIONS=dir, one folder per student, e.g. make grade-class SUBMISSIONS=~/class OUT=build/class))
 	$(Q)sh tools/setup.sh grade --quiet
 	$(Q)$(PYTHON) tools/grade_class.py '$(SUBMISSIONS)' --out '$(or $(OUT),build/class)' \
 	  $(if $(JOBS),--jobs $(JOBS))
+
+bench-loop: ## the student's loop timed: a cold make grade, a re-grade after a save, unchanged
+	$(Q)$(PYTHON) tools/bench_loop.py
 
 bench-class: ## time grade-class on 50 generated submissions (stubs, solutions, hostile)
 	$(Q)$(PYTHON) tools/bench_class.py $(if $(JOBS),--jobs $(JOBS))

@@ -54,7 +54,7 @@ EXCLUDE = [
 # The built web edition (make html) and where it goes in the release.
 SITE, SITE_DEST = "build/html", "book"
 INSTRUCTOR_TARGETS = ("test book html check-web coverage check-outputs bench bench-capstone "
-                      "bench-isolation grade-class release "
+                      "bench-isolation bench-loop grade-class release "
                       "gradescope classroom bench-class")
 MAKEFILE_TAIL = f"""# ---------------------------------------------------------------------------
 # The student release: the instructor's targets need the reference solutions
