@@ -1,6 +1,6 @@
 # Makefile: every entry point of the course. Run `make help` for the list.
 #
-# Students:     make grade [CH=NN]    make run CH=NN
+# Students:     make grade [CH=NN]    make watch [CH=NN]    make run CH=NN
 # Instructors:  make test    make book    make coverage
 #
 # Everything is built out of tree, under build/. One "variant" is one way of
@@ -49,11 +49,15 @@ USES_schedules := gd
 USES_losses := gd
 USES_regularization := gd
 USES_capstone := gd sgd momentum adaptive schedules losses regularization
+USES_fast :=
 
-# CH=3, CH=03 and CH=03-momentum all name chapter 3.
-CH_NUM := $(if $(CH),$(shell printf '%02d' '$(firstword $(subst -, ,$(CH)))' \
-            2>/dev/null | sed -e 's/^0*\([0-9][0-9]\)$$/\1/'))
-CHAPTER := $(if $(CH),$(filter $(CH_NUM)-%,$(CHAPTERS)))
+# CH=8, CH=08, CH=08-capstone and CH=capstone all name chapter 8 (compared
+# as text, never as a number: printf would read 08 as octal).
+ch_num = $(firstword $(subst -, ,$(1)))
+ch_names = $(1) $(call ch_num,$(1)) $(patsubst 0%,%,$(call ch_num,$(1))) \
+           $(word 2,$(subst -, ,$(1)))
+CHAPTER := $(if $(CH),$(firstword $(foreach c,$(CHAPTERS),$(if $(filter \
+             $(call ch_names,$c),$(CH)),$c))))
 SLUG := $(word 2,$(subst -, ,$(CHAPTER)))
 CHAPTER_NUMBERS = $(foreach c,$(CHAPTERS),$(firstword $(subst -, ,$c)))
 no_such_chapter = $(error no chapter '$(CH)': the chapters are $(CHAPTER_NUMBERS); e.g. make $@ CH=01)
@@ -186,12 +190,12 @@ endif
 # ---------------------------------------------------------------------------
 # Student targets
 
-.PHONY: help grade run setup
+.PHONY: help grade watch run setup
 help: ## list every target with one line each
 	@echo "Optimization for Deep Learning, in C -- make targets:"
 	@sed -n -e 's/^\([a-z-]*\):.*## \(.*\)$$/  make \1|\2/p' $(MAKEFILE_LIST) \
 	  | awk -F'|' '{ printf "%-22s %s\n", $$1, $$2 }'
-	@echo "Variables: CH=NN picks a chapter (grade, run); V=1 shows commands."
+	@echo "Variables: CH=NN picks a chapter (grade, watch, run); V=1 shows commands."
 
 setup: ## install what grading needs (Criterion, Python 3), or say how
 	$(Q)sh tools/setup.sh grade
@@ -200,7 +204,14 @@ grade: ## grade your exercises/ (CH=NN: one chapter); writes build/grade/results
 	$(if $(CH),$(call need_chapter))
 	$(Q)sh tools/setup.sh grade --quiet
 	$(Q)$(PYTHON) tools/grade.py --build $(BUILD) --exercises $(EXERCISES) \
-	  $(if $(CHAPTER),--chapter $(CHAPTER)) --report $(BUILD)/results.json
+	  $(if $(CHAPTER),--chapter $(CHAPTER)) --report $(BUILD)/results.json \
+	  --progress $(BUILD)/progress.json --reuse $(BUILD)/reuse.json
+
+watch: ## re-grade on every save of an exercise (CH=NN: one chapter); Ctrl-C stops
+	$(if $(CH),$(call need_chapter))
+	$(Q)sh tools/setup.sh grade --quiet
+	$(Q)$(PYTHON) tools/watch.py --build $(BUILD) --exercises $(EXERCISES) \
+	  $(if $(CHAPTER),--chapter $(CHAPTER))
 
 run: ## build chapter CH's demo on your exercises/ and run it (make run CH=01)
 	$(call need_chapter)
@@ -213,7 +224,7 @@ run: ## build chapter CH's demo on your exercises/ and run it (make run CH=01)
 # ---------------------------------------------------------------------------
 # Instructor targets
 
-.PHONY: test book coverage check-outputs bench clean
+.PHONY: test book coverage check-outputs bench bench-capstone clean
 test: ## the course checks itself: solutions full marks, stubs 0, outputs, book, grader
 	$(Q)sh tools/setup.sh all --quiet
 	$(Q)$(PYTHON) tools/selftest.py
@@ -294,7 +305,11 @@ setup-book:
 setup-html:
 	$(Q)sh tools/setup.sh html --quiet
 
-bench: ## time the capstone's training runs and demo (not a test; quoted in ch. 8)
+bench: ## ch. 9's table: optimizer steps vs a same-traffic probe and torch.optim (not a test)
+	$(Q)sh tools/setup.sh grade --quiet
+	$(Q)$(PYTHON) tools/bench_fast.py
+
+bench-capstone: ## time the capstone's training runs and demo (not a test; quoted in ch. 8)
 	$(Q)bash tools/bench_capstone.sh
 
 coverage: ## gcovr line/branch coverage of solutions/ under the tests (HTML report)
@@ -309,7 +324,7 @@ clean: ## remove build/ and nothing else
 # (see README.md, "Grading a class, releases and packaging"; the student
 # release cuts everything from "Instructor targets" on)
 
-.PHONY: grade-class bench-class bench-isolation release gradescope classroom
+.PHONY: grade-class bench-class bench-isolation bench-loop release gradescope classroom
 grade-class: ## grade a class: SUBMISSIONS=dir (a folder per student) [OUT=dir JOBS=n]
 	$(if $(SUBMISSIONS),,$(error make grade-class needs SUBMISSIONS=dir, one folder per student, e.g. make grade-class SUBMISSIONS=~/class OUT=build/class))
 	$(Q)sh tools/setup.sh grade --quiet
@@ -318,6 +333,9 @@ grade-class: ## grade a class: SUBMISSIONS=dir (a folder per student) [OUT=dir J
 
 bench-isolation: ## what the judge/driver split costs per test (in-process vs split)
 	$(Q)$(PYTHON) tools/bench_isolation.py
+
+bench-loop: ## the student's loop timed: a cold make grade, a re-grade after a save, unchanged
+	$(Q)$(PYTHON) tools/bench_loop.py
 
 bench-class: ## time grade-class on 50 generated submissions (stubs, solutions, hostile)
 	$(Q)$(PYTHON) tools/bench_class.py $(if $(JOBS),--jobs $(JOBS))

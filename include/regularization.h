@@ -203,8 +203,10 @@ typedef struct {
  * polyfit_mse (no penalty) on train and val in train_curve[e] and
  * val_curve[e] (each may be NULL; room for max_steps / eval_every + 1).
  * With patience > 0, each evaluation feeds val's loss to an EarlyStopping
- * (min_delta 0); training stops when it says so and w is set back to the
- * weights of the best evaluation. Each step: g = polyfit_mse_grad; REG_L2
+ * (min_delta 0); training stops when it says so, or after max_steps, and
+ * either way w is set back to the weights of the best evaluation (whose
+ * step is best_step; without early stopping, w and best_step are the
+ * last step's). Each step: g = polyfit_mse_grad; REG_L2
  * and REG_L1_SUBGRAD add their gradient to g[1..); gd_step(w, g, lr);
  * REG_L1_PROX then soft-thresholds w[1..) by lr * lambda. */
 FitResult fit_train(double *w, const PolyData *train, const PolyData *val,

@@ -218,17 +218,39 @@ GRADED(capstone, evaluate_counts_the_largest_logit, 2) {
     /* Predictions 1, 2, 1, 0 against labels 0, 2, 1, 0: 3 of 4 right. */
     double loss = NAN;
     double acc = classifier_evaluate(&loss, THETA, &TINY);
-    MISTAKE(0.25, "the accuracy counts the wrong predictions");
-    MISTAKE(3.0, "the count of right predictions is not divided by n");
-    MISTAKE(0.0, "the fraction is computed in integer division (correct / "
-                 "n is 0 here), or the prediction is the smallest logit, not "
-                 "the largest");
-    MISTAKE(1.0, "the count of right predictions is divided by 3 (the "
-                 "classes, or n - 1), not by the n = 4 examples");
+    /* The hints below are about counting; with a classifier_forward that
+     * predicts other classes, any count can come out. It is asked both
+     * ways an evaluation may call it: all 4 examples, and one at a time. */
+    const int idx[N] = {0, 1, 2, 3}, predicted[N] = {1, 2, 1, 0};
+    double z[2][N * C];
+    classifier_forward(z[0], THETA, &TINY, idx, N);
+    for (int i = 0; i < N; i++)
+        classifier_forward(z[1] + i * C, THETA, &TINY, &idx[i], 1);
+    bool forward_ok = true;
+    for (int way = 0; way < 2; way++)
+        for (int i = 0; i < N; i++) {
+            int best = 0;
+            for (int c = 1; c < C; c++)
+                if (z[way][i * C + c] > z[way][i * C + best]) best = c;
+            forward_ok &= best == predicted[i];
+        }
+    if (forward_ok) {
+        MISTAKE(0.25, "the accuracy counts the wrong predictions");
+        MISTAKE(3.0, "the count of right predictions is not divided by n");
+        MISTAKE(0.0, "the fraction is computed in integer division (correct "
+                     "/ n is 0 here), or the prediction is the smallest "
+                     "logit, not the largest");
+        MISTAKE(1.0, "the count of right predictions is divided by 3 (the "
+                     "classes, or n - 1), not by the n = 4 examples");
+    }
     CHECK_NEAR(acc, 0.75, 1e-12, SEE_ACC,
                "accuracy with W = [[1,0],[0,1],[1,-1]], b = (0.25,-0.5,0) "
                "on the 4 examples (logits argmax 1, 2, 1, 0; labels 0, 2, "
-               "1, 0)");
+               "1, 0)%s",
+               forward_ok ? ""
+                          : "; your classifier_forward predicts other "
+                            "classes for them: fix it first (test "
+                            "forward_computes_w_x_plus_b)");
     double want = 0.0;
     for (int i = 0; i < N; i++)
         want += xent(THETA, &TINY, i) / N;

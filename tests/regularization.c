@@ -591,6 +591,42 @@ GRADED(regularization, fit_with_early_stopping_restores_best_weights, 3) {
                SEE_EARLY, "training MSE of the returned weights");
 }
 
+/* The other way a run with early stopping ends: the step budget (1000
+ * steps) runs out before the patience (10 evaluations of 100 steps) does.
+ * The weights returned are still the best evaluation's, those of step 200,
+ * not the last ones (validation MSE 0.0964 at step 1000). */
+GRADED(regularization, fit_keeps_best_weights_when_steps_run_out_first, 2) {
+    double w[POLY_N];
+    static double val_curve[11];
+    polyfit_data(&train_set, 12, 0.2, 1);
+    polyfit_data(&val_set, 100, 0.2, 2);
+    const FitConfig cfg = {.lr = 0.05, .max_steps = 1000, .reg = REG_NONE,
+                           .lambda = 0.0, .eval_every = 100, .patience = 10};
+    memset(w, 0, sizeof w);
+    FitResult res = fit_train(w, &train_set, &val_set, &cfg, NULL, val_curve);
+    CHECK_INT(res.steps, 1000, SEE_EARLY,
+              "steps with early stopping on (patience 10, every 100 steps) "
+              "and max_steps 1000: the budget ends the run first");
+    MISTAKE(0.096401632170408758,
+            "w keeps the last weights when the step budget, not the "
+            "patience, ends the run: the best evaluation's weights are "
+            "returned either way");
+    CHECK_NEAR(polyfit_mse(w, &val_set), 0.077316404843946071, 1e-10,
+               SEE_EARLY,
+               "validation MSE of the weights returned after 1000 steps "
+               "(patience 10, never reached): those of step 200, the best "
+               "evaluation");
+    MISTAKE(1000, "best_step is the last step when the step budget ends "
+                  "the run: it is the step of the weights w holds, the best "
+                  "evaluation's");
+    CHECK_INT(res.best_step, 200, SEE_EARLY,
+              "FitResult.best_step after 1000 steps (patience 10, never "
+              "reached)");
+    CHECK_NEAR(val_curve[10], 0.096401632170408758, 1e-10, SEE_EARLY,
+               "val_curve[10]: the validation MSE at step 1000 is still "
+               "evaluated and recorded");
+}
+
 /* ---- Gradients through many layers ------------------------------------- */
 
 GRADED(regularization, backprop_chain_applies_transposes_in_reverse_order,

@@ -420,6 +420,8 @@ GRADED(sgd, run_uses_the_smaller_last_batch_at_its_own_size, 3) {
     MISTAKE(1.625, "the last batch's gradient is divided by the batch "
                    "size 2 instead of its own size 1");
     MISTAKE(2.0, "the batch gradient is a sum, not a mean");
+    MISTAKE(2.0, "the gradient carries a factor 2 (the 1/2 of the loss "
+                 "cancels it)");
     CHECK_NEAR(w, 1.75, 1e-12, SEE_LOOP,
                "w after 1 epoch from 0 over 5 copies of (x = 1, y = 2), "
                "batch size 2, lr 0.5 (batches of 2, 2, 1: 0 -> 1 -> 1.5 -> "
@@ -461,6 +463,8 @@ GRADED(sgd, run_visits_every_example_once_per_epoch, 2) {
         double want = k == N - 1 ? 0.5 : 0.25;
         MISTAKE(0.0, "this example was never visited");
         MISTAKE(0.4375, "this example was visited twice");
+        MISTAKE(0.4375, "lsq_batch_grad uses examples 0, 1, ..., b-1 "
+                        "instead of idx[0..b)");
         if (k == N - 1)
             MISTAKE(0.25, "the last batch's gradient is divided by the batch "
                           "size 2 instead of its own size 1");

@@ -936,11 +936,12 @@ def sanitizer_finding(text, shown):
 # ---------------------------------------------------------------------------
 # Reports
 
-def table(chapters, seed=None):
+def table(chapters, seed=None, progress=None):
     """The score table; with held-back checks (seed given), a column of
-    their own."""
+    their own; with progress, what changed since the previous grade."""
     held = seed is not None and any(c.held_tests for c in chapters)
     head = f"{'Chapter':<46} {'Tests':>7} {'Points':>9}" + (f" {'Held':>9}" if held else "")
+    head += progress.heading() if progress else ""  # (loop) tools/progress.py
     lines = [head, "-" * len(head)]
     for ch in chapters:
         passed = sum(t.passed for t in ch.tests)
@@ -948,6 +949,7 @@ def table(chapters, seed=None):
                f"{ch.points:>4}/{ch.max_points:<4}")
         if held:
             row += f" {ch.held_points:>4}/{ch.held_max:<4}"
+        row += progress.cell(ch) if progress else ""  # (loop)
         if ch.build_error:
             row += ("  (missing)" if ch.build_error.endswith("is missing") else
                     "  (refused)" if ch.build_error.startswith("was not run") else
@@ -961,14 +963,17 @@ def table(chapters, seed=None):
     if held:
         last += (f" {sum(c.held_points for c in chapters):>4}/"
                  f"{sum(c.held_max for c in chapters):<4}")
-        lines.append(last)
+    if progress:  # (loop) the change since the last grade, the course's progress
+        last += progress.total_cell()
+    lines.append(last)
+    if progress:
+        lines += progress.lines()
+    if held:
         lines.append(f"Held: the held-back checks of the grade of record, on instances "
                      + (f"drawn from seeds {seed} (each check passes only on all)"
                         if "-" in str(seed) else
                         f"drawn from seed {seed} (the same seed gives the same grade: "
                         f"--seed {seed})"))
-    else:
-        lines.append(last)
     return "\n".join(lines)
 
 
@@ -1087,7 +1092,8 @@ def course_digest():
     """A checksum of what decides a grade (tests, support, grader, Makefile),
     printed with every grade so that an edited copy can be spotted."""
     h = hashlib.sha256()
-    files = ["Makefile", "tools/grade.py"]
+    files = ["Makefile", "tools/grade.py", "tools/exercise_build.py", "tools/rpcgen.py",
+             "tests/support/api.txt"]
     for folder in ("tests", "tests/support", "lib", "include"):
         path = os.path.join(ROOT, folder)
         if os.path.isdir(path):
@@ -1102,73 +1108,79 @@ def course_digest():
     return h.hexdigest()[:16]
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--build", default="build/grade")
-    p.add_argument("--exercises", default="exercises")
-    p.add_argument("--chapter", action="append", help="NN-slug or NN; repeatable")
-    p.add_argument("--report", help="path of the Gradescope results.json")
-    p.add_argument("--werror", action="store_true")
-    p.add_argument("--extra-cflags", default="")
-    p.add_argument("--extra-ldflags", default="")
-    p.add_argument("--expect", choices=["full", "zero"])
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    p.add_argument("--quiet", action="store_true", help="only the table and the verdict")
-    p.add_argument("--no-symbol-check", dest="symbol_check", action="store_false",
-                   help="skip the check of the exercise objects (the grader's own tests "
-                        "use it to exercise the run-time defences alone)")
-    p.add_argument("--no-sanitize", dest="sanitize", action="store_false",
-                   help="do not rebuild with sanitizers to locate a crash")
-    p.add_argument("--shown-as", help="the name the messages give the exercises folder "
-                   "(class tools grade a copy: --shown-as exercises)")
-    p.add_argument("--held", action="store_true",
-                   help="the grade of record: add the held-back checks (tests/held/, "
-                        "instructor only), on instances drawn from a seed")
-    p.add_argument("--seed", type=int, help="the held-back checks' seed (default: drawn "
-                   "anew; the table prints it, so that a grade can be replayed)")
-    p.add_argument("--seeds", help="A-B: every seed from A to B in one run (the course's "
-                   "own proofs; each check passes only if it passes on all)")
-    p.add_argument("--strict-isolation", action="store_true",
-                   help="grading others' code (class, Gradescope): skip what cannot be "
-                        "isolated here, and say so")
-    args = p.parse_args(argv)
-    os.chdir(ROOT)
-    args.jobs = max(1, args.jobs)
-    # Instrumented builds (coverage, sanitizers) carry the compiler's own
-    # constructors and calls, and write their data next to the objects: the
-    # symbol check and the uid switch are for plain builds.
-    instrumented = re.search(r"--coverage|-fprofile|-fsanitize|-pg\b", args.extra_cflags)
-    if instrumented:
-        args.symbol_check, args.sanitize = False, False
-    if args.symbol_check and not shutil.which("nm"):
-        print("grade: note: nm (binutils) not found; the exercise objects are not "
-              "checked", file=sys.stderr)
-        args.symbol_check = False
+# ---------------------------------------------------------------------------
+# Reuse: `make grade` on files that did not change since the last grade gives
+# the last grade's results again, without building or running anything.
+# Only clean outcomes are kept (passed, or failed by a check): a crash, a
+# time-out or a limit is graded again each time.
 
-    chapters = discover_chapters()
-    if args.chapter:
-        wanted = {c.split("-")[0].zfill(2) for c in args.chapter}
-        unknown = wanted - {c.number for c in chapters}
-        if unknown:
-            print(f"grade: no chapter {', '.join(sorted(unknown))}; the chapters are "
-                  f"{' '.join(c.number for c in chapters)}", file=sys.stderr)
-            return 2
-        chapters = [c for c in chapters if c.number in wanted]
-    seed = None
-    if args.held or args.seeds:
-        if not os.path.isdir(os.path.join(ROOT, "solutions")):
-            print("grade: the held-back checks need the reference solutions (solutions/), "
-                  "which the student release does not have", file=sys.stderr)
-            return 2
-        seed = args.seeds or str(args.seed if args.seed is not None
-                                 else secrets.randbelow(10 ** 9))
-        count = (int(seed.split("-")[1]) - int(seed.split("-")[0]) + 1
-                 if "-" in seed else 1)
-        for ch in chapters:
-            ch.held_tests = read_held(ch, count)
+UNCLEAN = ("crashed", "timed out", "the test", "printed", "used more", "stopped by")
 
-    start = time.time()
-    log_dir = os.path.join(ROOT, args.build)
+
+def chapter_key(ch, args, digest):
+    """What a chapter's grade depends on: the course's files, the flags, the
+    compiler, and the bytes of the student's files the chapter uses."""
+    h = hashlib.sha256(f"{digest}\0{args.werror}\0{args.extra_cflags}\0".encode())
+    cc = shutil.which(os.environ.get("CC", "cc")) or ""
+    if cc:
+        info = os.stat(os.path.realpath(cc))
+        h.update(f"{os.path.realpath(cc)}\0{info.st_size}\0{info.st_mtime_ns}".encode())
+    folder = os.path.join(ROOT, args.exercises)
+    names = sorted(n for n in os.listdir(folder) if n.endswith(".h")) \
+        if os.path.isdir(folder) else []
+    for name in [s + ".c" for s in [ch.slug] + ch.uses] + names:
+        data, why = exercise_build.read_student_file(os.path.join(folder, name))
+        h.update(name.encode() + b"\0" + (data if data is not None else why.encode()) + b"\0")
+    return h.hexdigest()
+
+
+def reuse_results(path, chapters, args, digest):
+    """Restores the chapters whose key is in the reuse file; returns them."""
+    try:
+        with open(path) as f:
+            saved = json.load(f)
+    except (OSError, ValueError):
+        return []
+    reused = []
+    for ch in chapters:
+        entry = saved.get(ch.key)
+        if not entry or entry.get("key") != chapter_key(ch, args, digest):
+            continue
+        outcomes = entry["tests"]
+        if [t["id"] for t in outcomes] != [t.id for t in ch.tests]:
+            continue
+        for t, o in zip(ch.tests, outcomes):
+            t.passed, t.message = o["passed"], o["message"]
+        ch.build_error, ch.warnings = entry["build_error"], entry["warnings"]
+        ch.warning_lines = entry["warning_lines"]
+        reused.append(ch)
+    return reused
+
+
+def save_results(path, chapters, args, digest):
+    """Keeps the clean outcomes of the chapters just graded, for reuse."""
+    try:
+        with open(path) as f:
+            saved = json.load(f)
+    except (OSError, ValueError):
+        saved = {}
+    for ch in chapters:
+        if any(t.message.startswith(UNCLEAN) or t.crashed for t in ch.tests):
+            saved.pop(ch.key, None)
+            continue
+        saved[ch.key] = {"key": chapter_key(ch, args, digest), "build_error": ch.build_error,
+                         "warnings": ch.warnings, "warning_lines": ch.warning_lines,
+                         "tests": [{"id": t.id, "passed": t.passed, "message": t.message}
+                                   for t in ch.tests]}
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path + ".tmp", "w") as f:
+        json.dump(saved, f)
+    os.replace(path + ".tmp", path)
+
+
+def grade_chapters(chapters, args, seed, instrumented, log_dir):
+    """Builds, checks and runs the chapters' tests (and held-back checks):
+    sets every test's outcome."""
     build_course(chapters, args, ["open" if instrumented else "plain"], held=seed is not None)
     compiler = exercise_build.Compiler()
     policy = Policy(args, compiler)
@@ -1205,6 +1217,89 @@ def main(argv=None):
                 t.message += t.printed
     finally:
         sandbox.close()
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--build", default="build/grade")
+    p.add_argument("--exercises", default="exercises")
+    p.add_argument("--chapter", action="append", help="NN-slug or NN; repeatable")
+    p.add_argument("--report", help="path of the Gradescope results.json")
+    p.add_argument("--werror", action="store_true")
+    p.add_argument("--extra-cflags", default="")
+    p.add_argument("--extra-ldflags", default="")
+    p.add_argument("--expect", choices=["full", "zero"])
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    p.add_argument("--quiet", action="store_true", help="only the table and the verdict")
+    p.add_argument("--no-symbol-check", dest="symbol_check", action="store_false",
+                   help="skip the check of the exercise objects (the grader's own tests "
+                        "use it to exercise the run-time defences alone)")
+    p.add_argument("--no-sanitize", dest="sanitize", action="store_false",
+                   help="do not rebuild with sanitizers to locate a crash")
+    p.add_argument("--shown-as", help="the name the messages give the exercises folder "
+                   "(class tools grade a copy: --shown-as exercises)")
+    p.add_argument("--held", action="store_true",
+                   help="the grade of record: add the held-back checks (tests/held/, "
+                        "instructor only), on instances drawn from a seed")
+    p.add_argument("--seed", type=int, help="the held-back checks' seed (default: drawn "
+                   "anew; the table prints it, so that a grade can be replayed)")
+    p.add_argument("--seeds", help="A-B: every seed from A to B in one run (the course's "
+                   "own proofs; each check passes only if it passes on all)")
+    p.add_argument("--strict-isolation", action="store_true",
+                   help="grading others' code (class, Gradescope): skip what cannot be "
+                        "isolated here, and say so")
+    p.add_argument("--progress", help="remember this grade in this file and show what "
+                   "changed since the last one (make grade: build/grade/progress.json)")
+    p.add_argument("--reuse", help="a file of the last grades: a chapter whose files did "
+                   "not change is not graded again (make grade: build/grade/reuse.json)")
+    args = p.parse_args(argv)
+    os.chdir(ROOT)
+    args.jobs = max(1, args.jobs)
+    # Instrumented builds (coverage, sanitizers) carry the compiler's own
+    # constructors and calls, and write their data next to the objects: the
+    # symbol check and the uid switch are for plain builds.
+    instrumented = re.search(r"--coverage|-fprofile|-fsanitize|-pg\b", args.extra_cflags)
+    if instrumented:
+        args.symbol_check, args.sanitize = False, False
+    if args.symbol_check and not shutil.which("nm"):
+        print("grade: note: nm (binutils) not found; the exercise objects are not "
+              "checked", file=sys.stderr)
+        args.symbol_check = False
+
+    chapters = all_chapters = discover_chapters()
+    if args.chapter:
+        wanted = {c.split("-")[0].zfill(2) for c in args.chapter}
+        unknown = wanted - {c.number for c in chapters}
+        if unknown:
+            print(f"grade: no chapter {', '.join(sorted(unknown))}; the chapters are "
+                  f"{' '.join(c.number for c in chapters)}", file=sys.stderr)
+            return 2
+        chapters = [c for c in chapters if c.number in wanted]
+    seed = None
+    if args.held or args.seeds:
+        if not os.path.isdir(os.path.join(ROOT, "solutions")):
+            print("grade: the held-back checks need the reference solutions (solutions/), "
+                  "which the student release does not have", file=sys.stderr)
+            return 2
+        seed = args.seeds or str(args.seed if args.seed is not None
+                                 else secrets.randbelow(10 ** 9))
+        count = (int(seed.split("-")[1]) - int(seed.split("-")[0]) + 1
+                 if "-" in seed else 1)
+        for ch in chapters:
+            ch.held_tests = read_held(ch, count)
+
+    start = time.time()
+    log_dir = os.path.join(ROOT, args.build)
+    digest = course_digest()
+    graded = chapters
+    if args.reuse and seed is None and not instrumented:
+        reused = reuse_results(args.reuse, chapters, args, digest)
+        chapters, graded = [c for c in chapters if c not in reused], chapters
+    if chapters:
+        grade_chapters(chapters, args, seed, instrumented, log_dir)
+    if args.reuse and seed is None and not instrumented:
+        save_results(args.reuse, chapters, args, digest)
+    chapters = graded
     if args.shown_as:
         folder = args.exercises.rstrip("/")
         real = os.path.realpath(os.path.join(ROOT, folder))
@@ -1218,7 +1313,11 @@ def main(argv=None):
         args.exercises = args.shown_as
     elapsed = time.time() - start
 
-    summary = table(chapters, seed)
+    progress = None  # (loop) remembered progress, tools/progress.py
+    if args.progress:
+        from progress import update
+        progress = update(args.progress, all_chapters, chapters)
+    summary = table(chapters, seed, progress)
     detail = failures(chapters, None, args.exercises)
     digest = f"course files: {course_digest()}"
     if args.report:

@@ -78,8 +78,8 @@ end
 local function label(text, code)
   if latex then
     local n = line_count(code)
-    return pandoc.RawBlock("latex", "\\listinglabel{" .. text .. "}{" ..
-                           (n <= SHORT and n or KEEP) .. "}")
+    return pandoc.RawBlock("latex", "\\listinglabel{" .. (text:gsub("_", "\\_")) ..
+                           "}{" .. (n <= SHORT and n or KEEP) .. "}")
   end
   return pandoc.Div({pandoc.Plain({pandoc.Str(text)})}, pandoc.Attr("", {"listing-label"}))
 end

@@ -10,11 +10,11 @@ tree but build/ outside a git checkout) less the instructor's material:
 solutions/, the grader's hostile fixtures, CI, CONTRIBUTING.md, and the
 tools that need the solutions or serve the instructor (self-test, coverage,
 output checks, book, class grading, packaging). The Makefile keeps the
-students' targets (grade, run, help, setup, clean); the instructor's ones
-say in one line that they are not part of the release. The README loses its
-instructor sections. The web edition (make html), which needs the solutions
-to draw its figures, ships built, in book/: the chapters with their code,
-readable offline from book/index.html.
+students' targets (grade, watch, run, help, setup, clean); the instructor's
+ones say in one line that they are not part of the release. The README loses
+its instructor sections. The web edition (make html), which needs the
+solutions to draw its figures, ships built, in book/: the chapters with
+their code, readable offline from book/index.html.
 
 Then it proves the release (unless --no-verify): unpacked in a temporary
 folder, no path of the instructor's material is in it, no distinctive line
@@ -44,7 +44,8 @@ EXCLUDE = [
     "tests/support/held.", ".ci/", "build/",
     "CONTRIBUTING.md",
     "tools/selftest.py", "tools/coverage.py", "tools/check_outputs.py",
-    "tools/test_grader.py", "tools/test_instructor.py", "tools/release.py",
+    "tools/test_grader.py", "tools/test_instructor.py", "tools/test_loop.py",
+    "tools/release.py",
     "tools/gradescope.py", "tools/gradescope/", "tools/grade_class.py",
     "tools/bench_", "tools/classroom.py", "tools/plots/",
     "tools/include-code.lua", "tools/crossref.lua", "tools/book-preamble.tex",
@@ -52,7 +53,8 @@ EXCLUDE = [
 ]
 # The built web edition (make html) and where it goes in the release.
 SITE, SITE_DEST = "build/html", "book"
-INSTRUCTOR_TARGETS = ("test book html check-web coverage check-outputs bench grade-class release "
+INSTRUCTOR_TARGETS = ("test book html check-web coverage check-outputs bench bench-capstone "
+                      "bench-isolation bench-loop grade-class release "
                       "gradescope classroom bench-class")
 MAKEFILE_TAIL = f"""# ---------------------------------------------------------------------------
 # The student release: the instructor's targets need the reference solutions

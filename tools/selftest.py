@@ -16,8 +16,10 @@
      broken submissions of tests/hostile/), and the tests' own tests: every
      typical mistake of tests/mistakes/ is caught with its hint, and every
      correct variant there scores full marks;
-  6. the instructor's tools work (tools/test_instructor.py: class grading,
-     the student release, the Gradescope zip, the Classroom workflow);
+  6. the student's loop works (tools/test_loop.py: every spelling of CH=,
+     remembered progress, make watch), and the instructor's tools work
+     (tools/test_instructor.py: class grading, the student release, the
+     Gradescope zip, the Classroom workflow);
   7. the tests reach at least 95% of the solutions' lines (tools/coverage.py).
 
 Each step prints "NAME: N passed, N failed"; the last line sums them.
@@ -49,6 +51,8 @@ STEPS = [
     ("the grader's own tests: hostile and broken submissions", [PY, "tools/test_grader.py"]),
     ("the tests' own tests: typical mistakes caught, correct variants accepted",
      [PY, "tools/test_grader.py", "--fixtures", "tests/mistakes"]),
+    ("the student's loop: chapter spellings, remembered progress, make watch",
+     [PY, "tools/test_loop.py"]),
     ("the instructor's tools: class grading, release, Gradescope, Classroom",
      [PY, "tools/test_instructor.py"]),
     ("coverage of the solutions", [PY, "tools/coverage.py"]),

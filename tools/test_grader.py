@@ -10,6 +10,9 @@ tools/grade.py as a student's submission would be, and the test asserts:
   - each test it names under keep: keeps its points (the tests the fault
     cannot reach);
   - the chapters it does not touch keep all their points;
+  - no failing message of its chapter names a cause ("This is what you get
+    when ...") that the fixture did not plant (an expect: TEXT on that
+    cause) or list as another cause of the same value (fits:);
   - the report's total is the sum of the tests, and the grader ended
     within BOUND seconds.
 
@@ -50,6 +53,8 @@ class Fixture:
     def __init__(self, path):
         self.name = os.path.basename(path)[:-len(".fault")]
         self.expect, self.runtime, self.keep, self.keep_runtime = [], [], [], []
+        self.fits = []  # hints that also fit the planted slip: (test, fragment)
+        self.any_hint = False
         self.chapters, self.where, self.runtime_needs_root = [], None, False
         self.about, self.helpers, self.absent = "", "", []
         self.held, self.expect_held = False, []
@@ -67,7 +72,7 @@ class Fixture:
                 continue
             key, _, value = line.partition(":")
             key, value = key.strip(), value.strip()
-            if key in ("expect", "runtime"):
+            if key in ("expect", "runtime", "fits"):
                 test, _, fragment = value.partition(" = ")
                 getattr(self, key).append((test.strip(), fragment.strip()))
             elif key in ("keep", "keep-runtime"):
@@ -87,6 +92,8 @@ class Fixture:
             elif key == "expect-held":
                 test, _, fragment = value.partition(" = ")
                 self.expect_held.append((test.strip(), fragment.strip()))
+            elif key == "hints":  # any: garbage may give any value, and so hit a hint
+                self.any_hint = value == "any"
             elif key == "runtime-needs-root":
                 self.runtime_needs_root = value == "yes"
             else:
@@ -178,6 +185,41 @@ def prepare_base(chapters):
         return {t["name"]: t for t in json.load(f)["tests"]}
 
 
+HINT = "This is what you get when "
+HINT_END = re.compile(r"\. See |\.?$", re.M)
+
+
+def hints(message):
+    """The causes a failure message names, as (start, end) spans of the
+    message: "This is what you get when A, or when B." gives A and B. What
+    the code printed (after the message) is not searched."""
+    message = message.split("\n(what your code printed")[0]
+    spans, at = [], message.find(HINT)
+    while at >= 0:
+        start = at + len(HINT)
+        end = HINT_END.search(message, start).start()
+        for cause in message[start:end].split(", or when "):
+            spans.append((start, start + len(cause)))
+            start += len(cause) + len(", or when ")
+        at = message.find(HINT, end)
+    return spans
+
+
+def unplanted_hints(fx, test, message, expect):
+    """The causes the message of `test` names that the fixture neither
+    planted (an expect: TEXT on that part of the message) nor lists as also
+    fitting (fits: TEST = TEXT): a hint must never blame a slip that is not
+    there."""
+    fragments = [f for t, f in expect + fx.fits if t in (test, "*") and f != "?"]
+    wrong = []
+    for start, end in hints(message):
+        known = any(start < m.start() + len(f) and m.start() < end
+                    for f in fragments for m in re.finditer(re.escape(f), message))
+        if not known:
+            wrong.append(message[start:end])
+    return wrong
+
+
 def check_report(fx, mode, report, baseline, chapter_of_file, elapsed):
     """The problems with one graded fixture, as a list of strings."""
     expect = fx.expect if mode == "normal" else fx.runtime
@@ -227,6 +269,11 @@ def check_report(fx, mode, report, baseline, chapter_of_file, elapsed):
     for name, t in tests.items():
         if t["score"] > 0 and t["output"] != "passed":
             problems.append(f"{label}: {name} has points and a failure message")
+        if t["score"] == 0 and name.startswith(prefix) and not fx.any_hint:
+            for cause in unplanted_hints(fx, name[len(prefix):], t["output"], expect):
+                problems.append(f"{label}: {name} names a slip the fixture did not plant "
+                                f"(list it as fits: if it also gives this value): "
+                                f"{cause!r}")
     return problems
 
 
@@ -401,8 +448,12 @@ def sandbox_leftovers():
                     status = f.read()
             except OSError:
                 continue
+            # a process of a sandbox uid that outlived its grader: reparented
+            # to init (another grader's live processes still have theirs)
             m = re.search(r"^Uid:\s+(\d+)", status, re.M)
+            parent = re.search(r"^PPid:\s+(\d+)", status, re.M)
             if (m and low <= int(m.group(1)) < low + grade.SANDBOX_UID_RANGE
+                    and parent and parent.group(1) in ("0", "1")
                     and not re.search(r"^State:\s+[ZX]", status, re.M)):
                 left.append(pid)
         if not left:

@@ -52,17 +52,6 @@ void grading_expect_mistake(double value, const char *cause) {
         mistakes[n_mistakes++] = (struct mistake){value, cause};
 }
 
-/* The cause of the first registered mistake within tol of got (or within a
- * relative 1e-9 of it), or NULL. */
-static const char *matching_mistake(double got, double tol) {
-    for (int i = 0; i < n_mistakes; i++) {
-        double d = fabs(got - mistakes[i].value);
-        if (d <= tol || d <= 1e-9 * fabs(mistakes[i].value))
-            return mistakes[i].cause;
-    }
-    return NULL;
-}
-
 static size_t append(char *msg, size_t used, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static size_t append(char *msg, size_t used, const char *fmt, ...) {
@@ -72,6 +61,32 @@ static size_t append(char *msg, size_t used, const char *fmt, ...) {
     int n = vsnprintf(msg + used, GRADING_MSG_MAX - used, fmt, ap);
     va_end(ap);
     return n < 0 ? used : used + (size_t)n;
+}
+
+/* Whether registered mistake i gives got: within tol, or within a relative
+ * 1e-9 of its value. */
+static bool mistake_fits(int i, double got, double tol) {
+    double d = fabs(got - mistakes[i].value);
+    return d <= tol || d <= 1e-9 * fabs(mistakes[i].value);
+}
+
+/* Appends " This is what you get when A, or when B." naming every
+ * registered mistake that gives got, in the order of registration (each
+ * cause once): two slips may give the same value on a test's inputs, and
+ * naming only the first would blame the wrong one. Nothing when none fits. */
+static size_t append_mistakes(char *msg, size_t used, double got, double tol) {
+    int shown = 0;
+    for (int i = 0; i < n_mistakes; i++) {
+        bool named = false;
+        for (int j = 0; j < i; j++)
+            named |= mistake_fits(j, got, tol) &&
+                     strcmp(mistakes[j].cause, mistakes[i].cause) == 0;
+        if (!mistake_fits(i, got, tol) || named) continue;
+        used = append(msg, used,
+                      shown++ ? ", or when %s" : " This is what you get when %s",
+                      mistakes[i].cause);
+    }
+    return shown ? append(msg, used, ".") : used;
 }
 
 static size_t append_what(char *msg, const char *what, va_list ap) {
@@ -103,8 +118,7 @@ bool grading_near(char msg[GRADING_MSG_MAX], double got, double want,
         used = append(msg, used, " That is not a finite number: look for a "
                                  "division by zero, a log of 0, a step that "
                                  "diverged or an output never written.");
-    const char *cause = ok ? NULL : matching_mistake(got, tol);
-    if (cause) used = append(msg, used, " This is what you get when %s.", cause);
+    if (!ok) used = append_mistakes(msg, used, got, tol);
     append(msg, used, " See %s.", see);
     n_mistakes = 0;
     return ok;
@@ -128,8 +142,7 @@ void grading_int_message(char msg[GRADING_MSG_MAX], long long got,
     size_t used = append_what(msg, what, ap);
     va_end(ap);
     used = append(msg, used, ": got %lld, want %lld.", got, want);
-    const char *cause = got == want ? NULL : matching_mistake((double)got, 0);
-    if (cause) used = append(msg, used, " This is what you get when %s.", cause);
+    if (got != want) used = append_mistakes(msg, used, (double)got, 0);
     append(msg, used, " See %s.", see);
     n_mistakes = 0;
 }

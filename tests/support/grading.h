@@ -49,8 +49,10 @@
          .fini = grading_test_finished)
 
 /* Records a value that a typical mistake produces, with its likely cause,
- * for the next CHECK_NEAR only: when the student's value matches it, the
- * failure message names the cause. Up to 8 per check. */
+ * for the next CHECK_NEAR or CHECK_INT only: when the student's value
+ * matches it, the failure message names the cause; when several match (two
+ * slips that give the same value on the test's inputs), it names them all:
+ * "This is what you get when A, or when B." Up to 8 per check. */
 #define MISTAKE(value, cause) grading_expect_mistake((value), (cause))
 
 /* Passes when got is finite and |got - want| <= tol. `see` names the place
