@@ -360,10 +360,10 @@ GRADED(fast, adam_and_adamw_update_every_size_to_the_last_element, 2) {
     }
 }
 
-//> notes_run_test
-GRADED(fast, adam_in_float_lands_on_the_notes_run, 2) {
+//> tutorial_run_test
+GRADED(fast, adam_in_float_lands_on_the_tutorial_run, 2) {
     /* chapter 4's run: (theta - 3)^2 from 0, lr 0.01, 100 steps; the
-     * source notes printed PyTorch's float32 result, 0.9375530481 */
+     * tutorial printed PyTorch's float32 result, 0.9375530481 */
     AdamConfig cfg = ADAM_DEFAULTS;
     cfg.lr = 0.01;
     FastAdamState s;
@@ -380,7 +380,7 @@ GRADED(fast, adam_in_float_lands_on_the_notes_run, 2) {
                "lr 0.01 (chapter 4: 0.9375536000 in double)");
     fast_adam_free(&s);
 }
-//< notes_run_test
+//< tutorial_run_test
 
 /* ---- the softmax cross-entropy ---------------------------------------- */
 

@@ -196,7 +196,7 @@ def main():
     big = max(sizes)
     print(f"torch: {torch_version}" if torch_version else TORCH_HINT)
     if notes:
-        print(f"torch's float32 Adam on chapter 4's notes run: theta = {notes} "
+        print(f"torch's float32 Adam on chapter 4's tutorial run: theta = {notes} "
               "(make run CH=09 prints fast_adam_step's)")
     same = [k for k, v in bits.items() if v == "identical"]
     print("same bits as -O2 in the tuned builds: " + (", ".join(same) or "none")
@@ -227,7 +227,7 @@ def main():
         f.write(f"# chapter 9 benchmark (make bench), {datetime.date.today()}\n")
         f.write(f"# machine: {where}\n# compiler: {compiler}\n")
         f.write(f"# torch: {torch_version or 'not installed'}"
-                + (f"; notes run theta = {notes}" if notes else "") + "\n")
+                + (f"; tutorial run theta = {notes}" if notes else "") + "\n")
         f.write("# stream: " + ", ".join(f"{k} {v[1]:.2f} GB/s" for k, v in stream.items())
                 + f" at {stream['copy'][0]} doubles\n")
         f.write("# n\tkernel\tvariant\tns_per_param\tGB_per_s\tprobe_fraction\n")

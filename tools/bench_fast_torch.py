@@ -9,7 +9,7 @@ same steps as tools/bench_fast.c on the same sizes, with torch's default
 implementation: SGD with momentum 0.9, Adam, AdamW (weight decay 1e-2),
 each at lr 1e-3 on N parameters, and cross_entropy forward and backward
 on N / 1000 rows of 1000 logits. Prints its version, theta at the end of
-chapter 4's notes run in float32, then one line per size and kernel:
+chapter 4's tutorial run in float32, then one line per size and kernel:
     torch  N  kernel  ns_per_param
 """
 import sys
@@ -53,8 +53,8 @@ def xent_step(n):
     return step
 
 
-def notes_run():
-    """Chapter 4's run of the source notes, (theta - 3)^2 from 0 with Adam
+def tutorial_run():
+    """Chapter 4's tutorial run, (theta - 3)^2 from 0 with Adam
     at lr 0.01 for 100 steps, in float32: theta at the end."""
     p = torch.nn.Parameter(torch.zeros(1))
     opt = torch.optim.Adam([p], lr=0.01)
@@ -69,7 +69,7 @@ def main():
     reps, sizes = int(sys.argv[1]), [int(float(a)) for a in sys.argv[2:]]
     torch.set_num_threads(1)
     print(f"version\t{torch.__version__}\t{torch.get_num_threads()}", flush=True)
-    print(f"notes\t{notes_run():.16f}", flush=True)
+    print(f"notes\t{tutorial_run():.16f}", flush=True)
     for n in sizes:
         r = max(1, (reps + 1) // 2) if n >= 50_000_000 else reps
         kernels = [
