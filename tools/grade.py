@@ -1248,6 +1248,9 @@ def main(argv=None):
     p.add_argument("--strict-isolation", action="store_true",
                    help="grading others' code (class, Gradescope): skip what cannot be "
                         "isolated here, and say so")
+    p.add_argument("--build-course-only", action="store_true",
+                   help="build the course's side (judges, drivers, and with --held the "
+                        "reference) and stop: the Gradescope image does it once")
     p.add_argument("--progress", help="remember this grade in this file and show what "
                    "changed since the last one (make grade: build/grade/progress.json)")
     p.add_argument("--reuse", help="a file of the last grades: a chapter whose files did "
@@ -1288,6 +1291,9 @@ def main(argv=None):
         for ch in chapters:
             ch.held_tests = read_held(ch, count)
 
+    if args.build_course_only:
+        build_course(chapters, args, ["plain", "sanitize"], held=seed is not None)
+        return 0
     start = time.time()
     log_dir = os.path.join(ROOT, args.build)
     digest = course_digest()

@@ -14,7 +14,8 @@ submission/ = an upload, results/), runs run_autograder there, and checks
 results.json: an upload of chapter 1's reference solution as a bare gd.c
 and another chapter's as exercises/SLUG.c scores the full marks of those
 two chapters and 0 elsewhere, with a note on the files not handed in.
-(setup.sh is not run: it installs packages.) Prints
+(setup.sh is not run: it installs packages; its last step, run.py
+--prepare, which builds the course's judges once, is.) Prints
 "gradescope: N passed, N failed".
 """
 import argparse
@@ -73,6 +74,13 @@ def unzip(path, dest):
                 os.chmod(os.path.join(dest, info.filename), mode)
 
 
+def prepare(root, env):
+    """What setup.sh does on Gradescope besides installing packages: build
+    the course's judges once (run.py --prepare)."""
+    subprocess.run([sys.executable, os.path.join(root, "source", "run.py"), "--prepare"],
+                   env=env, capture_output=True, text=True, timeout=1800, check=True)
+
+
 def verify(path, checks):
     def check(ok, text):
         checks.append((ok, text))
@@ -102,6 +110,7 @@ def verify(path, checks):
             f.write("a file that is not an exercise\n")
         env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
         env["AUTOGRADER_ROOT"] = ag
+        prepare(ag, env)
         proc = subprocess.run(["bash", os.path.join(ag, "source", "run_autograder")], env=env,
                               capture_output=True, text=True, timeout=1200)
         report = os.path.join(ag, "results", "results.json")

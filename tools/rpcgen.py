@@ -641,7 +641,12 @@ def serve_code(api, out, f):
             out(f"    void *{p.name} = drv_take_opaque(rpc_w);")
     for p in params:
         if p.how == "struct" and p.mode != "in":
-            out(f"    const {p.t.base} rpc_sent_{p.name} = *{p.name};")
+            if p.item["nullable"]:  # rng may be NULL (dropout_forward at evaluation)
+                out(f"    {p.t.base} rpc_sent_{p.name};")
+                out(f"    memset(&rpc_sent_{p.name}, 0, sizeof rpc_sent_{p.name});")
+                out(f"    if ({p.name}) rpc_sent_{p.name} = *{p.name};")
+            else:
+                out(f"    const {p.t.base} rpc_sent_{p.name} = *{p.name};")
     call = f"{f.name}({', '.join(p.name for p in params)})"
     if f.ret.base != "void" or f.ret.ptr:
         out(f"    {repr(f.ret).replace('*', ' *')} rpc_result = {call};")

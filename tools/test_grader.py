@@ -419,6 +419,9 @@ def through_class_and_gradescope(fixtures):
     gradescope.build_zip(zip_path)
     root = os.path.join(work, "autograder")
     gradescope.unzip(zip_path, os.path.join(root, "source"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
+    env["AUTOGRADER_ROOT"] = root
+    gradescope.prepare(root, env)
     for name in THROUGH_GRADESCOPE:
         if name not in graded:
             continue
@@ -426,8 +429,6 @@ def through_class_and_gradescope(fixtures):
         shutil.rmtree(os.path.join(root, "results"), ignore_errors=True)
         shutil.copytree(os.path.join(subs, name, "exercises"),
                         os.path.join(root, "submission", "exercises"))
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
-        env["AUTOGRADER_ROOT"] = root
         subprocess.run(["bash", os.path.join(root, "source", "run_autograder")], env=env,
                        capture_output=True, text=True, timeout=1200)
         found = same_scores(name, "Gradescope", graded[name],

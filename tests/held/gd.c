@@ -111,8 +111,9 @@ static GdConfig draw_run(RunEnd end, const Bowl *b, double x0[MAX_N]) {
     double lmax = 0.0;
     for (int i = 0; i < b->n; i++)
         lmax = fmax(lmax, b->l[i]);
-    GdConfig cfg = {.lr = held_uniform(0.05, 1.9) / lmax,
-                    .max_steps = held_int(1, MAX_STEPS - 1)};
+    /* one draw a statement: the order of an initializer's is unspecified */
+    GdConfig cfg = {.lr = held_uniform(0.05, 1.9) / lmax};
+    cfg.max_steps = held_int(1, MAX_STEPS - 1);
     if (end == DIVERGES) cfg.lr = held_uniform(2.05, 2.5) / lmax;
     static double norms[MAX_STEPS + 1];
     double x[MAX_N], g[MAX_N];
@@ -177,7 +178,9 @@ HELD(held_gd, run_matches_the_reference_on_random_quadratics, 5) {
 
 HELD(held_gd, rosenbrock_and_its_gradient_match_the_reference, 2) {
     for (int trial = 0; trial < 8; trial++) {
-        double x[2] = {held_uniform(-3, 3), held_uniform(-3, 3)};
+        double x[2];
+        x[0] = held_uniform(-3, 3);
+        x[1] = held_uniform(-3, 3);
         double f = STUDENT(rosenbrock(x, NULL));
         double fr = REFERENCE(rosenbrock(x, NULL));
         HELD_NEAR(f, fr, 1e-13 * (1 + fabs(fr)), SEE_ROSENBROCK,

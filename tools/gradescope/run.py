@@ -39,9 +39,21 @@ def fail(reason):
     return 0
 
 
+def prepare():
+    """Once, when Gradescope builds the image (setup.sh): the course's judges,
+    drivers and reference, so that each submission compiles its own files
+    only."""
+    proc = subprocess.run([sys.executable, "tools/grade.py", "--build-course-only",
+                           "--held"], cwd=COURSE)
+    return proc.returncode
+
+
 def main():
+    if sys.argv[1:] == ["--prepare"]:
+        return prepare()
     shutil.rmtree(WORK, ignore_errors=True)
-    shutil.copytree(COURSE, WORK, ignore=shutil.ignore_patterns("build"))
+    # the course with its judges built by prepare(), and no grade of another
+    shutil.copytree(COURSE, WORK, ignore=shutil.ignore_patterns("grade", "cache", "selftest"))
     # private to root: the student's code, run as a uid of its own, cannot
     # read the course (or, in the held-back layer, the reference)
     os.chmod(os.path.dirname(WORK), 0o700)

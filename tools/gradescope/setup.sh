@@ -9,3 +9,5 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends gcc libc6-dev make binutils python3 \
     libcriterion-dev bubblewrap
 sh /autograder/source/course/tools/setup.sh grade
+# the course's judges, drivers and reference, built once for every submission
+python3 /autograder/source/run.py --prepare
