@@ -40,17 +40,22 @@ void held_vector(double *v, int n, double lo, double hi) {
         v[i] = held_uniform(lo, hi);
 }
 
-const char *held_show(const double *v, int n) {
+const char *held_show_at_most(const double *v, int n, int chars) {
     static char text[4][640];
     static int which;
     char *out = text[which++ % 4];
-    size_t used = 0;
+    size_t used = 0, limit = chars < 0 ? 0 : chars < 560 ? (size_t)chars : 560;
+    int i = 0; /* at least one number, then as many as fit in the limit */
     out[used++] = '(';
-    for (int i = 0; i < n && used < 560; i++)
+    for (; i < n && (i == 0 || used < limit); i++)
         used += (size_t)snprintf(out + used, 640 - used, "%s%.17g",
                                  i ? ", " : "", v[i]);
-    snprintf(out + used, 640 - used, "%s)", used >= 560 ? ", ..." : "");
+    snprintf(out + used, 640 - used, "%s)", i < n ? ", ..." : "");
     return out;
+}
+
+const char *held_show(const double *v, int n) {
+    return held_show_at_most(v, n, 560);
 }
 
 /* The seed's first failure: its message, and the end of the seed. */

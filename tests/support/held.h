@@ -85,6 +85,10 @@ bool held_coin(double p_true);
 void held_vector(double *v, int n, double lo, double hi);
 /* A text of v[n] for messages: "(1.5, -2, ...)", at most ~600 bytes. */
 const char *held_show(const double *v, int n);
+/* The same, cut after about `chars` characters (at most 560), for a message
+ * that shows several arrays: the message of a check holds GRADING_MSG_MAX
+ * bytes, inputs and both values included. The seed replays the rest. */
+const char *held_show_at_most(const double *v, int n, int chars);
 
 void held_near(double got, double want, double tol, const char *see,
                const char *what, ...) __attribute__((format(printf, 5, 6)));
