@@ -20,34 +20,7 @@
 
 enum { MAX_N = 8, MAX_STEPS = 300 };
 
-/* f(x) = 1/2 sum_i l_i (x_i - c_i)^2, passed through ctx. */
-typedef struct {
-    int n;
-    double l[MAX_N], c[MAX_N];
-    double tilt; /* wrong gradients: grad_0 is scaled by (1 + tilt) */
-} Bowl;
-
-static const Bowl *bowl_of(void *ctx) {
-    if (!ctx)
-        judge_fail("the objective was called with a ctx other than obj->ctx "
-                   "(include/gd.h: ctx is passed to f and grad)");
-    return ctx;
-}
-
-static double bowl(const double *x, void *ctx) {
-    const Bowl *b = bowl_of(ctx);
-    double f = 0.0;
-    for (int i = 0; i < b->n; i++)
-        f += 0.5 * b->l[i] * (x[i] - b->c[i]) * (x[i] - b->c[i]);
-    return f;
-}
-
-static void bowl_grad(double *g, const double *x, void *ctx) {
-    const Bowl *b = bowl_of(ctx);
-    for (int i = 0; i < b->n; i++)
-        g[i] = b->l[i] * (x[i] - b->c[i]);
-    g[0] *= 1.0 + b->tilt;
-}
+/* f(x) = 1/2 sum_i l_i (x_i - c_i)^2, passed through ctx (held.h). */
 
 static double norm(const double *v, int n) {
     double s = 0.0;
@@ -56,8 +29,8 @@ static double norm(const double *v, int n) {
     return sqrt(s);
 }
 
-static Bowl draw_bowl(void) {
-    Bowl b = {.n = held_int(1, MAX_N), .tilt = 0.0};
+static HeldBowl draw_bowl(void) {
+    HeldBowl b = {.n = held_int(1, MAX_N), .tilt = 0.0};
     for (int i = 0; i < b.n; i++) {
         b.l[i] = held_log_uniform(0.1, 10.0);
         b.c[i] = held_uniform(-5.0, 5.0);
@@ -107,7 +80,7 @@ static const char *const RUN_END[N_ENDS] = {
 /* cfg for a run of `end` on b from x0, from the gradient norms of the
  * judge's own run: a threshold is the geometric mean of two norms, never
  * one that two correct roundings could put on different sides. */
-static GdConfig draw_run(RunEnd end, const Bowl *b, double x0[MAX_N]) {
+static GdConfig draw_run(RunEnd end, const HeldBowl *b, double x0[MAX_N]) {
     double lmax = 0.0;
     for (int i = 0; i < b->n; i++)
         lmax = fmax(lmax, b->l[i]);
@@ -119,7 +92,7 @@ static GdConfig draw_run(RunEnd end, const Bowl *b, double x0[MAX_N]) {
     double x[MAX_N], g[MAX_N];
     memcpy(x, x0, sizeof x);
     for (int k = 0; k <= MAX_STEPS; k++) {
-        bowl_grad(g, x, (void *)b);
+        held_bowl_grad(g, x, (void *)b);
         norms[k] = norm(g, b->n);
         for (int i = 0; i < b->n; i++)
             x[i] -= cfg.lr * g[i];
@@ -139,8 +112,8 @@ static GdConfig draw_run(RunEnd end, const Bowl *b, double x0[MAX_N]) {
 
 HELD(held_gd, run_matches_the_reference_on_random_quadratics, 5) {
     for (RunEnd end = 0; end < N_ENDS; end++) {
-        Bowl b = draw_bowl();
-        const Objective obj = {bowl, bowl_grad, &b, b.n};
+        HeldBowl b = draw_bowl();
+        const Objective obj = {held_bowl, held_bowl_grad, &b, b.n};
         double x0[MAX_N] = {0};
         held_vector(x0, b.n, -10.0, 10.0);
         GdConfig cfg = draw_run(end, &b, x0);
@@ -249,13 +222,13 @@ HELD(held_gd, grad_check_matches_the_reference, 2) {
     /* right and wrong gradients, small and large (the error is relative to
      * the larger of the two gradients, or to 1) */
     for (int trial = 0; trial < 4; trial++) {
-        Bowl b = draw_bowl();
+        HeldBowl b = draw_bowl();
         b.tilt = trial % 2 ? held_uniform(-0.9, 2.0) : 0.0;
         double scale =
             trial < 2 ? held_log_uniform(1e-2, 0.5) : held_log_uniform(20, 1e3);
         for (int i = 0; i < b.n; i++)
             b.l[i] *= scale;
-        const Objective obj = {bowl, bowl_grad, &b, b.n};
+        const Objective obj = {held_bowl, held_bowl_grad, &b, b.n};
         double x0[MAX_N], x[MAX_N], xr[MAX_N];
         held_vector(x0, b.n, -4, 4);
         memcpy(x, x0, sizeof x);

@@ -175,32 +175,7 @@ HELD(held_momentum, nesterov_steps_match_the_reference, 2) {
 
 enum { MAX_N = 8, MAX_STEPS = 150 };
 
-/* f(x) = 1/2 sum_i l_i (x_i - c_i)^2, passed through ctx. */
-typedef struct {
-    int n;
-    double l[MAX_N], c[MAX_N];
-} Bowl;
-
-static const Bowl *bowl_of(void *ctx) {
-    if (!ctx)
-        judge_fail("the objective was called with a ctx other than obj->ctx "
-                   "(include/gd.h: ctx is passed to f and grad)");
-    return ctx;
-}
-
-static double bowl(const double *x, void *ctx) {
-    const Bowl *b = bowl_of(ctx);
-    double f = 0.0;
-    for (int i = 0; i < b->n; i++)
-        f += 0.5 * b->l[i] * (x[i] - b->c[i]) * (x[i] - b->c[i]);
-    return f;
-}
-
-static void bowl_grad(double *g, const double *x, void *ctx) {
-    const Bowl *b = bowl_of(ctx);
-    for (int i = 0; i < b->n; i++)
-        g[i] = b->l[i] * (x[i] - b->c[i]);
-}
+/* f(x) = 1/2 sum_i l_i (x_i - c_i)^2, passed through ctx (held.h). */
 
 static const char *const METHOD[3] = {"EMA", "heavy ball", "Nesterov"};
 
@@ -232,13 +207,13 @@ static const char *const RUN_END[N_ENDS] = {
 /* The judge's own run of cfg's method on b from x0 for MAX_STEPS steps,
  * written as the header gives each step: the gradient norm at each x_k,
  * and the largest |x_k,i| on the way. */
-static double simulate(double norms[MAX_STEPS + 1], const Bowl *b,
+static double simulate(double norms[MAX_STEPS + 1], const HeldBowl *b,
                        const double *x0, const MomentumRunConfig *cfg) {
     double x[MAX_N], v[MAX_N] = {0}, g[MAX_N], largest = 0.0;
     const double lr = cfg->step.lr, beta = cfg->step.beta;
     memcpy(x, x0, sizeof x);
     for (int k = 0; k <= MAX_STEPS; k++) {
-        bowl_grad(g, x, (void *)b);
+        held_bowl_grad(g, x, (void *)b);
         double s = 0.0;
         for (int i = 0; i < b->n; i++) {
             s += g[i] * g[i];
@@ -280,7 +255,7 @@ static double stable_lr(MomentumMethod m, double beta, double lmax, double u) {
  * *by_test whether the gradient test ends the run; returns the largest
  * |x_k,i| of the judge's run. */
 static double draw_run(MomentumRunConfig *cfg, bool *by_test, RunEnd end,
-                       MomentumMethod m, const Bowl *b, const double *x0) {
+                       MomentumMethod m, const HeldBowl *b, const double *x0) {
     static double norms[MAX_STEPS + 1];
     double lmax = 0.0;
     for (int i = 0; i < b->n; i++)
@@ -344,12 +319,12 @@ static double draw_run(MomentumRunConfig *cfg, bool *by_test, RunEnd end,
     }
 }
 
-/* A bowl of one coordinate whose gradient at x0 is g = +-m 2^e, m odd
+/* A held_bowl of one coordinate whose gradient at x0 is g = +-m 2^e, m odd
  * below 64: l a power of 2 and c a multiple of 1/64, so that x0 - c and
  * l (x0 - c) are exact, and g^2 is exact even in float. Its norm is then
  * |g| exactly, however a correct implementation computes it. */
-static Bowl boundary_bowl(double *x0) {
-    Bowl b = {.n = 1};
+static HeldBowl boundary_bowl(double *x0) {
+    HeldBowl b = {.n = 1};
     b.l[0] = ldexp(1.0, held_int(-3, 3));
     b.c[0] = held_int(-320, 320) / 64.0;
     double g = (2 * held_int(0, 31) + 1) * ldexp(1.0, held_int(-4, 2));
@@ -357,8 +332,8 @@ static Bowl boundary_bowl(double *x0) {
     return b;
 }
 
-static Bowl draw_bowl(void) {
-    Bowl b = {.n = held_int(1, MAX_N)};
+static HeldBowl draw_bowl(void) {
+    HeldBowl b = {.n = held_int(1, MAX_N)};
     for (int i = 0; i < b.n; i++) {
         b.l[i] = held_log_uniform(0.1, 10.0);
         b.c[i] = held_uniform(-5.0, 5.0);
@@ -372,14 +347,14 @@ HELD(held_momentum, run_matches_the_reference_for_every_method_and_ending, 5) {
     for (MomentumMethod m = MOMENTUM_EMA; m <= MOMENTUM_NESTEROV; m++)
         for (RunEnd end = 0; end < N_ENDS; end++) {
             double x0[MAX_N] = {0};
-            Bowl b;
+            HeldBowl b;
             if (end == AT_THE_BOUNDARY)
                 b = boundary_bowl(x0);
             else {
                 b = draw_bowl();
                 held_vector(x0, b.n, -10.0, 10.0);
             }
-            const Objective obj = {bowl, bowl_grad, &b, b.n};
+            const Objective obj = {held_bowl, held_bowl_grad, &b, b.n};
             MomentumRunConfig cfg;
             bool stopped;
             double largest = draw_run(&cfg, &stopped, end, m, &b, x0);

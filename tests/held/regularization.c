@@ -190,11 +190,8 @@ HELD(held_regularization, l1_prox_matches_the_reference_at_the_threshold, 2) {
 /* The calls, one of each on every seed: training with p in the middle on
  * many units (the mask tells the order of the draws apart), p = 0 (every
  * unit kept, a draw each still), p near 1, in place (out == in) without a
- * mask, and evaluation with a mask, and in place without one. The header
- * allows rng NULL at evaluation too, but the driver that tools/rpcgen.py
- * generates reads *rng before the call (const Rng rpc_sent_rng = *rng):
- * a NULL Rng crashes the reference as well, so it is not drawn until the
- * generator copies it only when it is there. */
+ * mask, and evaluation with a mask, and in place without one and with
+ * rng NULL (the header allows it at evaluation). */
 typedef enum {
     TRAIN,
     TRAIN_P0,
@@ -210,7 +207,7 @@ static const char *const DROP[N_DROPS] = {
     "training, p near 1",
     "training, in place (out == in), mask NULL",
     "evaluation (training false)",
-    "evaluation (training false), in place (out == in), mask NULL"};
+    "evaluation (training false), in place (out == in), mask NULL, rng NULL"};
 
 static Rng draw_rng(void) {
     Rng rng;
@@ -237,13 +234,16 @@ HELD(held_regularization, dropout_forward_matches_the_reference, 2) {
         fill(out, n, NAN);
         memset(mask, 7, sizeof mask); /* neither 0 nor 1 */
         Rng rng0 = draw_rng(), rng = rng0, rng_r = rng0;
+        bool no_rng = d == EVAL_IN_PLACE;
         if (in_place) {
             memcpy(out, in, (size_t)n * sizeof *in);
-            STUDENT(dropout_forward(out, NULL, out, n, p, &rng, training));
+            STUDENT(dropout_forward(out, NULL, out, n, p, no_rng ? NULL : &rng,
+                                    training));
         } else {
             STUDENT(dropout_forward(out, mask, in, n, p, &rng, training));
         }
-        REFERENCE(dropout_forward(out_r, mask_r, in, n, p, &rng_r, training));
+        REFERENCE(dropout_forward(out_r, mask_r, in, n, p, no_rng ? NULL : &rng_r,
+                                  training));
         char setting[1200];
         snprintf(setting, sizeof setting,
                  "dropout_forward (%s), n=%d, p=%.17g, Rng state %" PRIu64

@@ -58,6 +58,28 @@ const char *held_show(const double *v, int n) {
     return held_show_at_most(v, n, 560);
 }
 
+static const HeldBowl *bowl_of(void *ctx) {
+    if (!ctx)
+        judge_fail("the objective was called with a ctx other than obj->ctx "
+                   "(include/gd.h: ctx is passed to f and grad)");
+    return ctx;
+}
+
+double held_bowl(const double *x, void *ctx) {
+    const HeldBowl *b = bowl_of(ctx);
+    double f = 0.0;
+    for (int i = 0; i < b->n; i++)
+        f += 0.5 * b->l[i] * (x[i] - b->c[i]) * (x[i] - b->c[i]);
+    return f;
+}
+
+void held_bowl_grad(double *g, const double *x, void *ctx) {
+    const HeldBowl *b = bowl_of(ctx);
+    for (int i = 0; i < b->n; i++)
+        g[i] = b->l[i] * (x[i] - b->c[i]);
+    g[0] *= 1.0 + b->tilt;
+}
+
 /* The seed's first failure: its message, and the end of the seed. */
 static _Noreturn void fail_seed(const char *see, const char *what, va_list ap,
                                 const char *detail) {

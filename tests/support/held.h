@@ -90,6 +90,19 @@ const char *held_show(const double *v, int n);
  * bytes, inputs and both values included. The seed replays the rest. */
 const char *held_show_at_most(const double *v, int n, int chars);
 
+/* The judge's own objective for runs: f(x) = 1/2 sum_i l_i (x_i - c_i)^2
+ * through ctx (its gradient norms along a run are the judge's to compute),
+ * with, for a wrong gradient, grad_0 scaled by (1 + tilt). Called with any
+ * other ctx, it fails the seed (the header passes obj->ctx to f and grad). */
+#define HELD_BOWL_MAX 16
+typedef struct {
+    int n;
+    double l[HELD_BOWL_MAX], c[HELD_BOWL_MAX];
+    double tilt;
+} HeldBowl;
+double held_bowl(const double *x, void *ctx);
+void held_bowl_grad(double *g, const double *x, void *ctx);
+
 void held_near(double got, double want, double tol, const char *see,
                const char *what, ...) __attribute__((format(printf, 5, 6)));
 void held_int_equal(long long got, long long want, const char *see,
