@@ -60,6 +60,7 @@ PROCESS_LIMIT = 512              # tasks of a sandbox uid (RLIMIT_NPROC, root on
 FILE_LIMIT = 64                  # open file descriptors (RLIMIT_NOFILE)
 BUILD_TIMEOUT = 120              # seconds to build one chapter
 RUNNER_GRACE = 5                 # seconds past the test's own time limit (wall and CPU)
+RUNNER_TRIES = 3                 # runs of a test whose runner died without a report
 BATCH_LIMIT = 15                 # seconds for a chapter's first run, all tests in one runner
 FEEDBACK_OUTPUT = 1500           # characters of a test's output kept
 SANDBOX_UID_DEFAULT = 65000      # first uid of the unprivileged sandbox uids (root only)
@@ -726,8 +727,16 @@ def format_printed(printed):
 def run_test(sandbox, ch, test, exercises, seeds="1"):
     """Runs one test in isolation and sets test.passed and test.message."""
     binary, env = judge_of(sandbox, ch, test.held, seeds)
-    code, report, sentinel, token, output, size = sandbox.run(binary, ch.driver, test,
-                                                              extra_env=env)
+    for _ in range(RUNNER_TRIES):
+        code, report, sentinel, token, output, size = sandbox.run(binary, ch.driver, test,
+                                                                  extra_env=env)
+        # The runner holds none of the student's code: when it dies without
+        # a report (and no flood of output stopped it), that was the machine
+        # (Criterion's runner aborting under heavy load was seen), not the
+        # exercise. Run it again.
+        if not (code is not None and code < 0 and size < OUTPUT_LIMIT
+                and read_report(report, test) is None):
+            break
     if test.held:
         read_seeds(read_head(sentinel, 1 << 20).splitlines(), token, [test])
     test.passed, test.message = verdict(test, report, sentinel, token, code, size)
