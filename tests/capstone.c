@@ -122,9 +122,11 @@ GRADED(capstone, loss_at_theta_zero_is_log_of_the_class_count, 2) {
     double J = classifier_loss_grad(grad, theta, &TINY, idx, 2, 0.5);
     MISTAKE(2 * log(3.0), "the loss is summed over the batch, not averaged");
     MISTAKE(-log(3.0), "the sign is flipped: the loss is -log p, not log p");
-    CHECK_NEAR(J, log(3.0), 1e-12, SEE_GRAD,
-               "classifier_loss_grad at theta = 0 (every class has p = "
-               "1/3, and the penalty is 0), batch of 2" USES_EARLIER);
+    /* chapter 6's loss may average in float (a correct variant there):
+     * 2e-6 of J, far from every slip above */
+    CHECK_REL(J, log(3.0), 2e-6, SEE_GRAD,
+              "classifier_loss_grad at theta = 0 (every class has p = "
+              "1/3, and the penalty is 0), batch of 2" USES_EARLIER);
 }
 
 GRADED(capstone, gradient_at_theta_zero_is_p_minus_onehot_times_x, 3) {
@@ -192,9 +194,11 @@ GRADED(capstone, penalty_is_half_lambda_w_squared_on_weights_only, 2) {
                                 "1/2 of chapter 7's convention");
     MISTAKE(data + 0.5 * lambda * (w2 + b2),
             "the biases are penalized too: the penalty is on W only");
-    CHECK_NEAR(J, data + 0.5 * lambda * w2, 1e-12, SEE_GRAD,
-               "J at W = [[1,0],[0,1],[1,-1]], b = (0.25,-0.5,0), lambda = "
-               "0.5: mean cross-entropy + (lambda/2) ||W||^2" USES_EARLIER);
+    /* the same float-mean allowance as above; the slips are 0.078 or more
+     * away */
+    CHECK_REL(J, data + 0.5 * lambda * w2, 2e-6, SEE_GRAD,
+              "J at W = [[1,0],[0,1],[1,-1]], b = (0.25,-0.5,0), lambda = "
+              "0.5: mean cross-entropy + (lambda/2) ||W||^2" USES_EARLIER);
     double want[NP];
     grading_numeric_gradient(want, objective, &b, theta, NP, 1e-4);
     for (int i = 0; i < NP; i++) {
@@ -336,10 +340,12 @@ GRADED(capstone, optimizer_adam_steps_lr_against_the_sign_of_g, 2) {
     const double want1 = 1.0 + 0.03 * 1e-3 / (1e-3 + 1e-8);
     MISTAKE(1.0 - 0.03 * 40.0, "a plain gradient step is taken");
     MISTAKE(0.98, "the learning rate of the first step is kept");
-    CHECK_NEAR(theta[0], want0, 1e-9, SEE_OPT,
+    /* chapter 4's Adam may keep its moments in float (a correct variant
+     * there): a relative 1e-7 of each 0.01 step; the slips are 0.01 away */
+    CHECK_NEAR(theta[0], want0, 1e-7, SEE_OPT,
                "theta[0] after two OPT_ADAM steps from 1, g = 40, lr 0.01 "
                "then 0.02" USES_OPT("adam_step", "4"));
-    CHECK_NEAR(theta[1], want1, 1e-9, SEE_OPT,
+    CHECK_NEAR(theta[1], want1, 1e-7, SEE_OPT,
                "theta[1] after the same steps from 1, g = -0.001");
 }
 

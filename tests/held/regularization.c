@@ -422,8 +422,10 @@ HELD(held_regularization, early_stopping_tracks_the_reference_state, 3) {
  * early stopping off (ended by the step budget, eval_every 1 among them),
  * early stopping that ends the run after a best in its course and after a
  * best at the first evaluation, early stopping on a run that the budget
- * ends at its best evaluation, and a budget of 0 steps. The curves are
- * passed both, one or none. */
+ * ends at its best evaluation and on one that the budget ends after its
+ * best (w is set back to the best weights then too: include/
+ * regularization.h), and a budget of 0 steps. The curves are passed both,
+ * one or none. */
 typedef enum {
     PLAIN,
     RIDGE,
@@ -432,6 +434,7 @@ typedef enum {
     STOPS,
     STOPS_AT_START,
     BUDGET_AT_BEST,
+    BUDGET_AFTER_BEST,
     NO_STEP,
     N_RUNS
 } Run;
@@ -443,6 +446,7 @@ static const char *const RUN[N_RUNS] = {
     "stopped early",
     "stopped early after a best at the first evaluation",
     "early stopping on, ended by the step budget at its best evaluation",
+    "early stopping on, ended by the step budget after its best evaluation",
     "max_steps 0"};
 static const char *const REG[4] = {"REG_NONE", "REG_L2", "REG_L1_SUBGRAD",
                                    "REG_L1_PROX"};
@@ -554,6 +558,24 @@ static bool plan_budget(FitCase *f) {
     return decided;
 }
 
+/* A run whose best evaluation comes before its last, with a patience that
+ * early stopping never reaches: the budget ends it, and w is set back to
+ * the best evaluation's weights. The best is the strict best by a margin no
+ * rounding can close. */
+static bool plan_budget_after_best(FitCase *f) {
+    double v[MAX_EVALS];
+    int evals = probe(f, v), best = 0;
+    for (int e = 1; e < evals; e++)
+        if (v[e] < v[best]) best = e;
+    if (best == evals - 1) return false;
+    for (int e = 0; e < evals; e++)
+        if (e != best && !(v[e] - v[best] > 1e-9 * fmax(fabs(v[best]), 1e-3)))
+            return false;
+    f->cfg.patience = longest_wait(v, evals) + 1 + held_int(0, 2);
+    bool decided;
+    return stop_of(v, evals, f->cfg.patience, &decided) < 0 && decided;
+}
+
 /* val's targets set to the predictions of w0: its loss is 0 at the first
  * evaluation and positive once training moves w, so that the first
  * evaluation is the best. */
@@ -575,7 +597,8 @@ static FitCase draw_run(Run run) {
         f.cfg.max_steps = held_int(1, MAX_EVALS - 1);
     }
     if (run == NO_STEP) f.cfg.max_steps = 0;
-    if (run != STOPS && run != STOPS_AT_START && run != BUDGET_AT_BEST)
+    if (run != STOPS && run != STOPS_AT_START && run != BUDGET_AT_BEST &&
+        run != BUDGET_AFTER_BEST)
         return f;
     /* a few draws, then runs sure to do what is asked: val fitted to the
      * start (it stops after a best at the first evaluation), or val =
@@ -583,7 +606,8 @@ static FitCase draw_run(Run run) {
      * evaluation (the budget ends it at its best) */
     for (int attempt = 0; attempt < 40; attempt++) {
         if (attempt) draw_fit(&f, reg, 0);
-        if (run == STOPS_AT_START || (run == STOPS && attempt >= 4))
+        if (run == STOPS_AT_START || (run == STOPS && attempt >= 4) ||
+            (run == BUDGET_AFTER_BEST && attempt >= 4))
             fit_val_to_start(&f);
         if (run == BUDGET_AT_BEST && attempt >= 4) {
             f.cfg.reg = REG_NONE;
@@ -591,7 +615,10 @@ static FitCase draw_run(Run run) {
             *strstr(f.data, ", val") = '\0';
             strcat(f.data, ", val = train");
         }
-        if (run == BUDGET_AT_BEST ? plan_budget(&f) : plan_stop(&f)) return f;
+        bool planned = run == BUDGET_AT_BEST      ? plan_budget(&f)
+                       : run == BUDGET_AFTER_BEST ? plan_budget_after_best(&f)
+                                                  : plan_stop(&f);
+        if (planned) return f;
     }
     HELD_CHECK(false, SEE_EARLY, "test bug: no run of the kind '%s' drawn",
                RUN[run]);
