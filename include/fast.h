@@ -87,7 +87,8 @@ void fast_adam_free(FastAdamState *s);
  * logits[batch * classes] holds example b's class scores, labels[batch] its
  * class (0 <= labels[b] < classes). Returns the mean loss
  *     L = (1/batch) sum_b [ logsumexp(row b) - logits[b, labels[b]] ],
- * finite for any finite logits (+-1000 included: shift by the row's max).
+ * finite for logits of +-1000 and far beyond (shift by the row's max), as
+ * long as no row spans more than a float holds (about 1e38).
  * grad_logits[batch * classes], when not NULL, is written (every entry,
  * never accumulated into) with dL/dlogits[b, c] = (p_b[c] - [c == y_b]) /
  * batch. logits[batch * classes] and labels[batch] are read only (unless
