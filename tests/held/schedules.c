@@ -291,10 +291,13 @@ static PlateauConfig draw_plateau(Story story) {
 
 /* A story's losses, made against the reference as it goes (each kind is
  * relative to its best), in phases: one or two improving losses, then a
- * run of 0 to patience + cooldown + 3 losses that are not, so that
- * plateaus end in cuts and some end just short of one. Within each group
- * the kinds come round in turn from a random start, so that every kind
- * appears. Returns the number of cuts the reference made (with min_lr 0). */
+ * plateau of losses that are not. The first two plateaus are long enough
+ * to cut (patience + 1 bad updates) and go on through the whole cooldown
+ * and one or two updates past it; the others last 0 to patience +
+ * cooldown + 3 updates, so that some end in cuts and some just short of
+ * one. Within each group the kinds come round in turn from a random
+ * start, so that every kind appears. Returns the number of cuts the
+ * reference made (with min_lr 0): 2 at least. */
 static int tell_story(Story story, const PlateauConfig *cfg, double lr0,
                       double losses[UPDATES]) {
     static const LossKind good[] = {IMPROVE, BELOW_BAR};
@@ -303,9 +306,11 @@ static int tell_story(Story story, const PlateauConfig *cfg, double lr0,
     Plateau p;
     REFERENCE(plateau_init(&p, cfg, lr0));
     int u = 0;
-    while (u < UPDATES) {
-        int improving = held_int(1, 2),
-            plateau = held_int(0, cfg->patience + cfg->cooldown + 3);
+    for (int phase = 0; u < UPDATES; phase++) {
+        const int longest = cfg->patience + cfg->cooldown + 3;
+        const int improving = held_int(1, 2);
+        const int plateau =
+            phase < 2 ? longest - held_int(0, 1) : held_int(0, longest);
         for (int j = 0; j < improving + plateau && u < UPDATES; j++, u++) {
             LossKind kind =
                 j < improving ? good[next_good++ % 2] : bad[next_bad++ % 4];
@@ -343,8 +348,9 @@ HELD(held_schedules, plateau_matches_the_reference_after_every_update, 5) {
         /* min_lr: halfway (geometrically) between two rates of the
          * reference's run, lr0 factor^(c + 1/2), so that the floor is
          * reached at cut c + 1 and held at the cuts after it, and no
-         * rounding of lr * factor can put a rate on its other side; 0
-         * when the story made fewer than two cuts */
+         * rounding of lr * factor can put a rate on its other side (a
+         * story makes two cuts at least); 0 in half the real-valued
+         * stories, the end of its domain */
         if (cuts >= 2 && (story != REAL || held_coin(0.5)))
             cfg.min_lr =
                 lr0 * pow(cfg.factor, held_int(0, imin(cuts - 2, 4)) + 0.5);
