@@ -39,11 +39,12 @@ enum { MAX_N = 8, MAX_STEPS = 16, MAX_INIT_N = 64 };
  * to float (relative 6e-8) at every step, and over at most 16 steps a
  * positive average or sum (v, u, sum_sq, v_max) is off by at most 16 * 6e-8
  * = 1e-6 of itself, m by 1e-6 of the largest |m| or |g| so far, and each
- * step of x by about 1e-6 of its length. 1e-5 of those scales accepts that
- * ten times over; every mistake below moves them by far more (the regimes
- * are drawn so that it does: eps as large as the gradients, a decay that
- * moves x by 0.1% to 50% a step...). Orderings that are algebraically equal
- * (PyTorch's lerp, Adam's "efficient form" with eps scaled to match, the
+ * step of x by about 1e-6 of the length of its parts (Scales, below). 1e-5
+ * of those scales accepts that several times over (the largest seen over
+ * 300 seeds is a third of it); every mistake below moves them by far more (the
+ * regimes are drawn so that it does: eps as large as the gradients, a decay
+ * that moves x by 0.1% to 50% a step...). Orderings that are algebraically
+ * equal (PyTorch's lerp, Adam's "efficient form" with eps scaled to match, the
  * decay written x *= 1 - lr wd) differ by rounding only, which the 1e-12
  * terms cover. */
 #define REL_FLOAT 1e-5
@@ -383,22 +384,66 @@ static const char *setting(const Run *r, int i, int k) {
     return text;
 }
 
+/* The scales a run's state is compared at, per coordinate, REL_FLOAT of
+ * which is allowed (see REL_FLOAT):
+ *   - x: the path the reference's x has travelled so far, each step
+ *     counted at the length of its parts (for Adam's family: the step
+ *     lr m / (1 - beta1^t) / (sqrt(v / (1 - beta2^t)) + eps) with m at
+ *     the largest |m| so far, since a rounded m is off by a fraction of
+ *     that, and AdamW's decay apart, which may cancel the step);
+ *   - Adagrad's, RMSprop's and Adadelta's buffers: themselves (sums and
+ *     averages of squares of the given g);
+ *   - Adam's m: the largest |m| or |g| (the L2 term included) so far; its
+ *     v and v_max: the largest v so far. With an L2 term, the error x is
+ *     allowed (REL_FLOAT of its path) comes back into g times
+ *     weight_decay: what that moves m and v by is added (m_fed, v_fed). */
+typedef struct {
+    double path[MAX_N], m[MAX_N], v[MAX_N], m_max[MAX_N], m_fed[MAX_N],
+        v_fed[MAX_N];
+} Scales;
+
+static void update_scales(Scales *sc, Method method, const double *g,
+                          const double *c, long t, const double *const buf[3],
+                          const double *before, const double *after, int n) {
+    const bool adam = method == ADAM || method == ADAMW || method == AMSGRAD;
+    for (int i = 0; i < n; i++) {
+        const double path_before = sc->path[i];
+        sc->path[i] += fabs(after[i] - before[i]);
+        if (!adam) continue;
+        const double lr = c[0], b1 = c[1], b2 = c[2], eps = c[3], wd = c[4];
+        const double l2 = method == ADAMW ? 0.0 : wd * fabs(before[i]);
+        if (method != ADAMW) {
+            sc->m_fed[i] += (1.0 - b1) * wd * path_before;
+            sc->v_fed[i] +=
+                2.0 * (1.0 - b2) * (fabs(g[i]) + l2) * wd * path_before;
+        }
+        const double v = method == AMSGRAD ? buf[2][i] : buf[1][i];
+        sc->m_max[i] = fmax(sc->m_max[i], fabs(buf[0][i]));
+        sc->m[i] = fmax(sc->m_max[i], fmax(sc->m[i], fabs(g[i]) + l2));
+        sc->v[i] = fmax(sc->v[i], fmax(buf[1][i], buf[2][i]));
+        const double bc1 = 1.0 - pow(b1, (double)t),
+                     bc2 = 1.0 - pow(b2, (double)t);
+        const double denom = sqrt(v / bc2) + eps;
+        if (denom > 0) sc->path[i] += lr * sc->m_max[i] / bc1 / denom;
+        if (method == ADAMW) sc->path[i] += lr * wd * fabs(before[i]);
+    }
+}
+
 /* A run of `method` in each regime, the student's and the reference's
  * side by side; after every step, t exactly, and x and each buffer within
- * REL_FLOAT of their scale:
- *   - x: the path the reference's x[i] has travelled so far (plus
- *     rounding);
- *   - sums and averages of squares (sum_sq, v, u, v_max): themselves;
- *   - m: the largest |m| or |g| (the L2 term included) so far. */
+ * REL_FLOAT of their Scales. */
 static void runs_match(Method method) {
     const MethodInfo *m = &METHOD[method];
+    const bool adam = method == ADAM || method == ADAMW || method == AMSGRAD;
     for (Regime regime = 0; regime < N_REGIMES; regime++) {
         const Run r = draw_run(method, regime);
         State s, sr;
         HELD_INT(STUDENT(state_init(&s, method, r.n)), 0, m->see,
                  "%s(&s, %d) return value", m->init, r.n);
         REFERENCE(state_init(&sr, method, r.n));
-        double x[MAX_N], xr[MAX_N], path[MAX_N] = {0}, m_scale[MAX_N] = {0};
+        double x[MAX_N], xr[MAX_N];
+        Scales sc;
+        memset(&sc, 0, sizeof sc);
         memcpy(x, r.x0, sizeof x);
         memcpy(xr, r.x0, sizeof xr);
         for (int k = 0; k < r.steps; k++) {
@@ -414,28 +459,21 @@ static void runs_match(Method method) {
             state_view(&s, &n, &t, buf);
             state_view(&sr, &n_r, &t_r, buf_r);
             HELD_INT(t, t_r, m->see,
-                     "s->t after step %d (t counts the "
-                     "steps), %s",
-                     k + 1, setting(&r, 0, k + 1));
+                     "s->t after step %d (t counts the steps), %s", k + 1,
+                     setting(&r, 0, k + 1));
+            update_scales(&sc, method, r.g[k], c, t_r, buf_r, before, xr, r.n);
             for (int i = 0; i < r.n; i++) {
-                const double l2 = method == ADAM || method == AMSGRAD
-                                      ? c[4] * fabs(before[i])
-                                      : 0.0;
-                m_scale[i] = fmax(
-                    m_scale[i], fmax(fabs(buf_r[0][i]), fabs(r.g[k][i]) + l2));
                 for (int b = 0; b < m->n_buffers; b++) {
-                    const bool moment =
-                        method >= ADAM && method <= AMSGRAD && b == 0;
-                    const double scale =
-                        moment ? m_scale[i] : fabs(buf_r[b][i]);
+                    const double scale = !adam    ? fabs(buf_r[b][i])
+                                         : b == 0 ? sc.m[i] + sc.m_fed[i]
+                                                  : sc.v[i] + sc.v_fed[i];
                     HELD_NEAR(buf[b][i], buf_r[b][i],
                               1e-300 + REL_FLOAT * scale, m->see,
                               "s->%s[%d] after step %d, %s", m->buffer[b], i,
                               k + 1, setting(&r, i, k + 1));
                 }
-                path[i] += fabs(xr[i] - before[i]);
                 HELD_NEAR(x[i], xr[i],
-                          1e-12 * (1 + fabs(xr[i])) + REL_FLOAT * path[i],
+                          1e-12 * (1 + fabs(xr[i])) + REL_FLOAT * sc.path[i],
                           m->see, "x[%d] after step %d, %s", i, k + 1,
                           setting(&r, i, k + 1));
             }
