@@ -212,7 +212,10 @@ typedef enum {
  * In the first three, every loss is a multiple of 2^-10 below 2^8 and the
  * threshold a multiple of 2^-6, so that best * (1 - threshold), best -
  * best * threshold and loss / (1 - threshold) are all exact: every correct
- * way of writing the test gives the same verdict, at the bar too. */
+ * way of writing the test gives the same verdict, at the bar too. Losses
+ * are positive, as a validation loss is (below 0 the relative bar would lie
+ * above best, a case the header does not discuss), and min_lr is at most
+ * lr0 (the rate "never goes below" it). */
 typedef enum { EVERY_BAD_CUTS, GRID, NO_THRESHOLD, REAL, N_STORIES } Story;
 static const char *const STORY[N_STORIES] = {
     "every bad update cuts", "losses on a grid, threshold j/64", "threshold 0",
