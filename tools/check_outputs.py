@@ -119,6 +119,10 @@ def check_chapter(number, slug, path, checks, headings, identifiers):
                      f"tests/{slug}.c: no GRADED test")
         # the visible tests' and the held-back checks' citations
         held = os.path.join(ROOT, "tests", "held", slug + ".c")
+        checks.check(os.path.exists(held) and re.search(r"^\s*HELD\s*\(", open(held).read(),
+                                                         re.M),
+                     f"tests/held/{slug}.c: no held-back check (the grade of record adds "
+                     f"them for every chapter: CONTRIBUTING.md)")
         for name in [f"tests/{slug}.c"] + ([f"tests/held/{slug}.c"]
                                            if os.path.exists(held) else []):
             with open(os.path.join(ROOT, name)) as f:
