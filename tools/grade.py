@@ -585,7 +585,7 @@ class Sandbox:
         os.waitpid(pid, 0)
 
     def run(self, binary, driver, test, extra_env=None, memory=True, tests=None,
-            view=False):
+            view=False, subset=False):
         """Runs one test (or, given `tests`, all the tests of the runner, each
         in its own child process, as Criterion does) of the judge `binary`,
         whose proxies call the student's code in `driver`; with view, inside
@@ -617,6 +617,9 @@ class Sandbox:
             else:
                 limit = BATCH_LIMIT + max(t.time_limit for t in tests)
                 which = ["--verbose"]  # [RUN ]/[PASS]/[FAIL] lines delimit each test's output
+                if subset:  # some of the runner's tests: an extended glob
+                    which.append(f"--filter={tests[0].suite}/@("
+                                 + "|".join(t.name for t in tests) + ")")
             cmd = [self.binary(binary)] + which + [
                 f"--json={report}", "--jobs=1", "--color=never", "--short-filename"]
             if view:
@@ -653,6 +656,23 @@ class Sandbox:
 # ---------------------------------------------------------------------------
 # Verdicts
 
+def runner_units(chapters, jobs, held):
+    """The runners to start: (chapter, held?, group of tests or None for
+    all). A chapter graded alone (make grade CH=NN) is split over the
+    cores, so that a re-grade after a save takes the time of half its
+    tests; many chapters keep a runner each."""
+    units = [(ch, False, None) for ch in chapters]
+    units += [(ch, True, None) for ch in chapters if held and ch.held_tests]
+    if 0 < len(units) < jobs:
+        split = []
+        for ch, is_held, _ in units:
+            tests = ch.held_tests if is_held else ch.tests
+            parts = max(1, min(len(tests), jobs // len(units)))
+            split += [(ch, is_held, tests[k::parts]) for k in range(parts)]
+        units = split
+    return units
+
+
 def judge_of(sandbox, ch, held, seeds):
     """(judge program, extra environment) for a chapter's visible tests or
     its held-back checks (the reference driver and the seeds)."""
@@ -678,16 +698,17 @@ def read_seeds(lines, token, tests):
                 t.failed_seeds.append(int(m.group(4)))
 
 
-def run_chapter(sandbox, ch, held=False, seeds="1"):
-    """The fast path: all the chapter's tests (or its held-back checks) in
-    one runner (Criterion still runs each in a child process of its own).
-    The tests that pass cleanly there (in a report of a runner that ended
-    normally, PASSED, with assertions, with their finished mark) are
-    scored; returns the others, to be run one by one."""
-    tests = ch.held_tests if held else ch.tests
+def run_chapter(sandbox, ch, held=False, seeds="1", group=None):
+    """The fast path: all the chapter's tests (or its held-back checks, or
+    the group of them given) in one runner (Criterion still runs each in a
+    child process of its own). The tests that pass cleanly there (in a
+    report of a runner that ended normally, PASSED, with assertions, with
+    their finished mark) are scored; returns the others, to be run one by
+    one."""
+    tests = group or (ch.held_tests if held else ch.tests)
     binary, env = judge_of(sandbox, ch, held, seeds)
     code, report, sentinel, token, output, size = sandbox.run(
-        binary, ch.driver, None, extra_env=env, tests=tests)
+        binary, ch.driver, None, extra_env=env, tests=tests, subset=group is not None)
     if code not in (0, 1) or size >= OUTPUT_LIMIT:
         return list(tests)
     finished = set(read_head(sentinel, 1 << 20).splitlines())
@@ -1239,13 +1260,10 @@ def grade_chapters(chapters, args, seed, instrumented, log_dir):
                     t.passed, t.message = False, f"chapter {int(ch.number)} {ch.build_error}"
         built = [ch for ch in chapters if ch.binary]
         with futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            again = list(pool.map(lambda ch: run_chapter(sandbox, ch), built))
-            runs = [(ch, t) for ch, tests in zip(built, again) for t in tests]
-            if seed is not None:
-                with_held = [ch for ch in built if ch.held_tests]
-                again = list(pool.map(lambda ch: run_chapter(sandbox, ch, True, seed),
-                                      with_held))
-                runs += [(ch, t) for ch, tests in zip(with_held, again) for t in tests]
+            units = runner_units(built, args.jobs, seed is not None)
+            again = list(pool.map(lambda u: run_chapter(sandbox, u[0], u[1], seed, u[2]),
+                                  units))
+            runs = [(u[0], t) for u, tests in zip(units, again) for t in tests]
             # the slow tests first, so that they overlap with the rest
             runs.sort(key=lambda r: -r[1].time_limit)
             list(pool.map(lambda r: run_test(sandbox, r[0], r[1], args.exercises, seed),
