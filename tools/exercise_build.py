@@ -191,6 +191,18 @@ def run_limited(cmd, cwd, uid=None, wall=COMPILE_WALL, cpu=COMPILE_CPU,
     proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=log,
                             stderr=subprocess.STDOUT, env=env,
                             preexec_fn=limits(uid, cpu, memory, output))
+    code = wait_or_kill(proc, wall)
+    log.seek(0)
+    text = log.read(1 << 20).decode("utf-8", "replace")
+    log.close()
+    return code, text
+
+
+def wait_or_kill(proc, wall):
+    """proc's exit code, or None when it outlived `wall` seconds; either way
+    its whole process group is killed after (whatever it left running). A
+    blocking wait and a timer: Popen.wait(timeout) polls, and would add up
+    to 50 ms to every test."""
     stopped = threading.Event()
 
     def stop():
@@ -200,11 +212,28 @@ def run_limited(cmd, cwd, uid=None, wall=COMPILE_WALL, cpu=COMPILE_CPU,
     timer.start()
     code = proc.wait()
     timer.cancel()
-    kill_group(proc.pid)  # a cc1 left behind
-    log.seek(0)
-    text = log.read(1 << 20).decode("utf-8", "replace")
-    log.close()
-    return (None if stopped.is_set() else code), text
+    kill_group(proc.pid)
+    return None if stopped.is_set() else code
+
+
+def claim_locks(kind, candidates, count):
+    """Up to `count` of candidates that no other grader on this machine
+    holds (a lock file each, kept until this process ends): (the claimed,
+    padded with None to count; their descriptors)."""
+    import fcntl
+    claimed, fds = [], []
+    for item in candidates:
+        if len(claimed) == count:
+            break
+        try:
+            fd = os.open(os.path.join(tempfile.gettempdir(), f".grade-{kind}-{item}.lock"),
+                         os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue
+        fds.append(fd)
+        claimed.append(item)
+    return claimed + [None] * (count - len(claimed)), fds
 
 
 def kill_group(pgid):

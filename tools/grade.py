@@ -418,9 +418,6 @@ def build_chapter(ch, args, policy, exercises, log_dir):
 # ---------------------------------------------------------------------------
 # The sandbox a test runs in
 
-kill_group = exercise_build.kill_group
-
-
 class Sandbox:
     """Private directories, resource limits and, when root, unprivileged uids:
     one uid per parallel slot, so that RLIMIT_NPROC counts one test's
@@ -471,40 +468,19 @@ class Sandbox:
 
     def claim_uids(self, base, count):
         """`count` uids from base up that no other grader on this machine is
-        using (a lock file each, held until this grader ends)."""
-        import fcntl
-        uids = []
-        for uid in range(base, base + SANDBOX_UID_RANGE):
-            if len(uids) == count:
-                break
-            try:
-                fd = os.open(os.path.join(tempfile.gettempdir(), f".grade-uid-{uid}.lock"),
-                             os.O_RDWR | os.O_CREAT, 0o600)
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                continue
-            self.locks.append(fd)
-            uids.append(uid)
-        return uids + [None] * (count - len(uids))
+        using, held until this grader ends."""
+        uids, fds = exercise_build.claim_locks("uid", range(base, base + SANDBOX_UID_RANGE),
+                                               count)
+        self.locks += fds
+        return uids
 
     def claim_cpus(self, count):
         """Up to `count` cores that no other grader here is using, then None
         (not pinned) for the rest."""
-        import fcntl
         allowed = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
-        cpus = []
-        for cpu in allowed:
-            if len(cpus) == count:
-                break
-            try:
-                fd = os.open(os.path.join(tempfile.gettempdir(), f".grade-cpu-{cpu}.lock"),
-                             os.O_RDWR | os.O_CREAT, 0o600)
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                continue
-            self.locks.append(fd)
-            cpus.append(cpu)
-        return cpus + [None] * (count - len(cpus))
+        cpus, fds = exercise_build.claim_locks("cpu", allowed, count)
+        self.locks += fds
+        return cpus
 
     @staticmethod
     def can_switch(uid):
@@ -631,20 +607,7 @@ class Sandbox:
                                         preexec_fn=self.limits(int(limit) + 1, uid,
                                                                memory and self.memory,
                                                                cpu))
-                # A blocking wait and a timer: Popen.wait(timeout) polls, and
-                # would add up to 50 ms to every test.
-                stopped = threading.Event()
-
-                def stop():
-                    stopped.set()
-                    kill_group(proc.pid)
-                timer = threading.Timer(limit, stop)
-                timer.start()
-                code = proc.wait()
-                timer.cancel()
-                kill_group(proc.pid)  # whatever the test left running
-                if stopped.is_set():
-                    code = None
+                code = exercise_build.wait_or_kill(proc, limit)
             if uid is not None:
                 self.reap(uid)
             return code, report, sentinel, token, output, os.path.getsize(output)
@@ -1194,8 +1157,10 @@ def chapter_key(ch, args, digest):
     return h.hexdigest()
 
 
-def reuse_results(path, chapters, args, digest):
-    """Restores the chapters whose key is in the reuse file; returns them."""
+def reuse_results(path, chapters, keys):
+    """Restores the chapters whose key (chapter_key, taken before grading:
+    a file saved meanwhile is graded next time) is in the reuse file;
+    returns them."""
     try:
         with open(path) as f:
             saved = json.load(f)
@@ -1204,7 +1169,7 @@ def reuse_results(path, chapters, args, digest):
     reused = []
     for ch in chapters:
         entry = saved.get(ch.key)
-        if not entry or entry.get("key") != chapter_key(ch, args, digest):
+        if not entry or entry.get("key") != keys[ch.key]:
             continue
         outcomes = entry["tests"]
         if [t["id"] for t in outcomes] != [t.id for t in ch.tests]:
@@ -1217,7 +1182,7 @@ def reuse_results(path, chapters, args, digest):
     return reused
 
 
-def save_results(path, chapters, args, digest):
+def save_results(path, chapters, keys):
     """Keeps the clean outcomes of the chapters just graded, for reuse."""
     try:
         with open(path) as f:
@@ -1228,7 +1193,7 @@ def save_results(path, chapters, args, digest):
         if any(t.message.startswith(UNCLEAN) or t.crashed for t in ch.tests):
             saved.pop(ch.key, None)
             continue
-        saved[ch.key] = {"key": chapter_key(ch, args, digest), "build_error": ch.build_error,
+        saved[ch.key] = {"key": keys[ch.key], "build_error": ch.build_error,
                          "warnings": ch.warnings, "warning_lines": ch.warning_lines,
                          "tests": [{"id": t.id, "passed": t.passed, "message": t.message}
                                    for t in ch.tests]}
@@ -1355,13 +1320,15 @@ def main(argv=None):
     log_dir = os.path.join(ROOT, args.build)
     digest = course_digest()
     graded = chapters
-    if args.reuse and seed is None and not instrumented:
-        reused = reuse_results(args.reuse, chapters, args, digest)
+    reuse = args.reuse and seed is None and not instrumented
+    if reuse:
+        keys = {ch.key: chapter_key(ch, args, digest) for ch in chapters}
+        reused = reuse_results(args.reuse, chapters, keys)
         chapters, graded = [c for c in chapters if c not in reused], chapters
     if chapters:
         grade_chapters(chapters, args, seed, instrumented, log_dir)
-    if args.reuse and seed is None and not instrumented:
-        save_results(args.reuse, chapters, args, digest)
+    if reuse:
+        save_results(args.reuse, chapters, keys)
     chapters = graded
     if args.shown_as:
         folder = args.exercises.rstrip("/")
@@ -1382,7 +1349,7 @@ def main(argv=None):
         progress = update(args.progress, all_chapters, chapters)
     summary = table(chapters, seed, progress)
     detail = failures(chapters, None, args.exercises)
-    digest = f"course files: {course_digest()}"
+    digest = f"course files: {digest}"
     if args.report:
         os.makedirs(os.path.dirname(os.path.abspath(args.report)), exist_ok=True)
         with open(args.report, "w") as f:

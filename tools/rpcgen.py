@@ -339,6 +339,34 @@ def pointer_fields(api, struct):
             (v.type.ptr or v.type.base in api.fnptrs or v.type.base == "void")]
 
 
+def field_items(api, struct):
+    """(field, its api.txt item) of each pointer field of a struct."""
+    spec = api.spec.of(struct.name)
+    for v in pointer_fields(api, struct):
+        if v.name not in spec:
+            raise SystemExit(f"rpcgen: api.txt does not say what {struct.name}.{v.name} "
+                             f"holds")
+    return [(v, spec[v.name]) for v in pointer_fields(api, struct)]
+
+
+def owned_fields(api, struct):
+    """(field, item, its COUNT over the struct's pointer p) of the buffers
+    and arrays a struct points to, callbacks and ctx aside."""
+    return [(v, item, field_expr(item["count"], struct, "p"))
+            for v, item in field_items(api, struct) if not item["kind"]]
+
+
+def callback_group(api, struct):
+    """The struct's callback fields with their items, the COUNT of their x
+    over p, and its ctx field (or None)."""
+    group = [(v, item) for v, item in field_items(api, struct)
+             if item["kind"] in ("objective", "gradient")]
+    ctx = next((v.name for v, item in field_items(api, struct) if item["kind"] == "ctx"),
+               None)
+    count = field_expr(group[0][1]["count"], struct, "p") if group else None
+    return group, count, ctx
+
+
 def nested(api, struct):
     return [v for v in struct.fields if isinstance(v, Var) and v.type.ptr == 0
             and v.type.base in api.structs]
@@ -346,32 +374,20 @@ def nested(api, struct):
 
 def judge_struct_code(api, out, struct):
     name = struct.name
-    spec = api.spec.of(name)
     values_code(api, out, struct, "j", "put")
     values_code(api, out, struct, "j", "take")
     # pointers, sent: a const struct's arrays and callbacks; an owned buffer
     out(f"static inline void j_put_{name}_pointers(Wire *w, const {name} *p, int owned) {{")
     out("    (void)w; (void)p; (void)owned;")
-    group = []
-    for v in pointer_fields(api, struct):
-        item = spec.get(v.name)
-        if item is None:
-            raise SystemExit(f"rpcgen: api.txt does not say what {name}.{v.name} holds")
-        if item["kind"] in ("objective", "gradient"):
-            group.append((v, item))
-        elif item["kind"] == "ctx":
-            continue
-        else:
-            count = field_expr(item["count"], struct, "p")
-            out(f"    if (owned)")
-            out(f"        judge_put_owned(w, p->{v.name}, (long long)({count}), "
-                f"sizeof *p->{v.name});")
-            out(f"    else")
-            out(f"        judge_put_array(w, p->{v.name}, (long long)({count}), "
-                f"sizeof *p->{v.name}, {str(item['nullable']).lower()}, \"{v.name}\");")
+    for v, item, count in owned_fields(api, struct):
+        out(f"    if (owned)")
+        out(f"        judge_put_owned(w, p->{v.name}, (long long)({count}), "
+            f"sizeof *p->{v.name});")
+        out(f"    else")
+        out(f"        judge_put_array(w, p->{v.name}, (long long)({count}), "
+            f"sizeof *p->{v.name}, {str(item['nullable']).lower()}, \"{v.name}\");")
+    group, count, ctx = callback_group(api, struct)
     if group:
-        ctx = next((n for n, i in spec.items() if i["kind"] == "ctx"), None)
-        count = field_expr(group[0][1]["count"], struct, "p")
         fns = ", ".join(f"(void (*)(void))p->{v.name}" for v, _ in group)
         sigs = ", ".join("JUDGE_OBJECTIVE" if i["kind"] == "objective" else "JUDGE_GRADIENT"
                          for _, i in group)
@@ -398,11 +414,7 @@ def judge_struct_code(api, out, struct):
     out()
     out(f"static inline void j_take_{name}_pointers(Wire *w, {name} *p, const {name} *old) {{")
     out("    (void)w; (void)p; (void)old;")
-    for v in pointer_fields(api, struct):
-        item = spec[v.name]
-        if item["kind"]:
-            continue
-        count = field_expr(item["count"], struct, "p")
+    for v, _, count in owned_fields(api, struct):
         out(f"    p->{v.name} = judge_take_owned(w, (void *)old->{v.name}, "
             f"(long long)({count}), sizeof *p->{v.name});")
     for v in nested(api, struct):
@@ -413,29 +425,20 @@ def judge_struct_code(api, out, struct):
 
 def driver_struct_code(api, out, struct):
     name = struct.name
-    spec = api.spec.of(name)
     values_code(api, out, struct, "d", "take")
     values_code(api, out, struct, "d", "put")
     out(f"static inline void d_take_{name}_pointers(Wire *w, {name} *p, int owned) {{")
     out("    (void)w; (void)p; (void)owned;")
-    group = []
-    for v in pointer_fields(api, struct):
-        item = spec[v.name]
-        if item["kind"] in ("objective", "gradient"):
-            group.append((v, item))
-        elif item["kind"] == "ctx":
-            continue
-        else:
-            count = field_expr(item["count"], struct, "p")
-            out(f"    if (owned) {{")
-            out(f"        long long count;")
-            out(f"        p->{v.name} = drv_take_owned(w, &count, sizeof *p->{v.name});")
-            out(f"    }} else {{")
-            out(f"        p->{v.name} = drv_take_array(w, (long long)({count}), "
-                f"sizeof *p->{v.name});")
-            out(f"    }}")
+    for v, _, count in owned_fields(api, struct):
+        out(f"    if (owned) {{")
+        out(f"        long long count;")
+        out(f"        p->{v.name} = drv_take_owned(w, &count, sizeof *p->{v.name});")
+        out(f"    }} else {{")
+        out(f"        p->{v.name} = drv_take_array(w, (long long)({count}), "
+            f"sizeof *p->{v.name});")
+        out(f"    }}")
+    group, _, ctx = callback_group(api, struct)
     if group:
-        ctx = next((n for n, i in spec.items() if i["kind"] == "ctx"), None)
         sigs = ", ".join("1" if i["kind"] == "objective" else "2" for _, i in group)
         out(f"    const int sigs[] = {{{sigs}}};")
         out(f"    void (*fns[{len(group)}])(void);")
@@ -451,11 +454,7 @@ def driver_struct_code(api, out, struct):
     out()
     out(f"static inline void d_put_{name}_pointers(Wire *w, const {name} *p, const {name} *sent) {{")
     out("    (void)w; (void)p; (void)sent;")
-    for v in pointer_fields(api, struct):
-        item = spec[v.name]
-        if item["kind"]:
-            continue
-        count = field_expr(item["count"], struct, "p")
+    for v, _, count in owned_fields(api, struct):
         out(f"    drv_put_owned(w, p->{v.name}, sent->{v.name}, (long long)({count}), "
             f"sizeof *p->{v.name});")
     for v in nested(api, struct):

@@ -409,8 +409,6 @@ void drv_put_owned(Wire *w, const void *now, const void *sent,
     }
 }
 
-void drv_end_call(void) {}
-
 /* ------------------------------------------------------------------------
  * The serve loop */
 

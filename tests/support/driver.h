@@ -48,7 +48,4 @@ void drv_put_array(Wire *w, const void *p, long long count, size_t size);
 void drv_put_owned(Wire *w, const void *now, const void *sent,
                    long long count, size_t size);
 
-/* The call is over: its argument arrays are released. */
-void drv_end_call(void);
-
 #endif /* DRIVER_H */

@@ -18,7 +18,6 @@ static uint64_t seed;
 static Rng rng;
 static char failure[GRADING_MSG_MAX + 64];
 
-uint64_t held_seed(void) { return seed; }
 Rng *held_rng(void) { return &rng; }
 
 double held_uniform(double lo, double hi) {

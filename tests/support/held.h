@@ -75,8 +75,7 @@
  * verdict is the first failing seed's message, or a pass. */
 void held_run(void (*body)(void));
 
-/* The seed this body runs with, and draws from the instance's stream. */
-uint64_t held_seed(void);
+/* Draws from the instance's stream (the seed's and the check's). */
 Rng *held_rng(void);
 double held_uniform(double lo, double hi);
 double held_log_uniform(double lo, double hi); /* lo > 0 */

@@ -77,7 +77,6 @@ void judge_use_once(JudgeTarget target) {
     current = target;
     once = true;
 }
-JudgeTarget judge_target(void) { return current; }
 
 static const char *call_name(void) {
     return depth > 0 ? calls[depth - 1] : "a function";

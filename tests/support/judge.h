@@ -28,7 +28,6 @@ typedef enum { JUDGE_STUDENT, JUDGE_REFERENCE } JudgeTarget;
 void judge_use(JudgeTarget target);
 /* The same for the next call only: when it returns, the student again. */
 void judge_use_once(JudgeTarget target);
-JudgeTarget judge_target(void);
 
 /* The signatures a function pointer argument may have (gd.h). */
 typedef enum { JUDGE_OBJECTIVE = 1, JUDGE_GRADIENT = 2 } JudgeSignature;
